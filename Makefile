@@ -1,0 +1,36 @@
+# kefu — see README.md. `make run` and `make test` are the two commands that matter.
+GO        ?= go
+BIN       := bin/kefu
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+STATICCHECK_VERSION := 2025.1.1
+
+.PHONY: run build test test-short lint bench tidy clean
+
+## run: start kefu on the embedded defaults (SQLite + in-process Redis) with a demo tenant
+run: build
+	./$(BIN) serve --demo --log-format text
+
+## build: compile the kefu binary into bin/
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/kefu
+
+## test: vet, then the whole suite on SQLite and (when reachable) PostgreSQL + Redis
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+	cd sdk && $(GO) test -count=1 ./...
+
+## lint: go vet + staticcheck
+lint:
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	test -z "$$(gofmt -l server tenants sdk migrations e2e)"
+
+## bench: benchmarks that print their figures
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./server/internal/authz/
+	$(GO) test -run '^$$' -bench . -benchmem ./server/internal/identity/password/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,109 @@
+// Package worker runs kefu's background jobs on Asynq: typed task payloads, one
+// handler per task type, queues by priority (critical, default, low).
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/kefu-io/kefu/server/internal/identity"
+)
+
+// Task types. Names are part of the queue's wire format: never rename one that may
+// still be queued.
+const TypeMailSend = "mail:send"
+
+// Queues and their weights.
+var Queues = map[string]int{"critical": 6, "default": 3, "low": 1}
+
+// Enqueuer sends tasks.
+type Enqueuer struct{ c *asynq.Client }
+
+// NewEnqueuer wraps a Redis client (shared with the rest of the process).
+func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
+	return &Enqueuer{c: asynq.NewClientFromRedisClient(rdb)}
+}
+
+// Close releases the client (not the shared Redis connection).
+func (e *Enqueuer) Close() error { return e.c.Close() }
+
+// QueueMailer implements identity.Mailer by queueing delivery, so a slow or failing
+// mail backend never blocks a request and failed sends are retried with backoff.
+type QueueMailer struct{ E *Enqueuer }
+
+// Send queues the mail.
+func (q QueueMailer) Send(ctx context.Context, m identity.Mail) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = q.E.c.EnqueueContext(ctx, asynq.NewTask(TypeMailSend, b), asynq.Queue("default"), asynq.MaxRetry(10), asynq.Timeout(time.Minute))
+	if err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	return nil
+}
+
+// Worker processes tasks.
+type Worker struct {
+	srv *asynq.Server
+	mux *asynq.ServeMux
+}
+
+// Deps are the handlers' collaborators.
+type Deps struct {
+	Redis       redis.UniversalClient
+	Mailer      identity.Mailer // the delivery backend
+	Logger      *slog.Logger
+	Concurrency int
+	Shutdown    time.Duration
+}
+
+// New builds a worker; Start runs it.
+func New(d Deps) *Worker {
+	log := d.Logger
+	srv := asynq.NewServerFromRedisClient(d.Redis, asynq.Config{
+		Concurrency:     d.Concurrency,
+		Queues:          Queues,
+		ShutdownTimeout: d.Shutdown,
+		Logger:          asynqLogger{log},
+		LogLevel:        asynq.WarnLevel,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			retried, _ := asynq.GetRetryCount(ctx)
+			max, _ := asynq.GetMaxRetry(ctx)
+			log.WarnContext(ctx, "task failed", "type", t.Type(), "retry", retried, "max_retry", max, "err", err)
+		}),
+	})
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeMailSend, func(ctx context.Context, t *asynq.Task) error {
+		var m identity.Mail
+		if err := json.Unmarshal(t.Payload(), &m); err != nil {
+			return fmt.Errorf("decode %s: %v: %w", TypeMailSend, err, asynq.SkipRetry)
+		}
+		return d.Mailer.Send(ctx, m)
+	})
+	return &Worker{srv: srv, mux: mux}
+}
+
+// Start begins processing in the background.
+func (w *Worker) Start() error { return w.srv.Start(w.mux) }
+
+// Stop finishes in-flight tasks (up to the shutdown timeout) and returns the rest to
+// pending.
+func (w *Worker) Stop() { w.srv.Shutdown() }
+
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
+}
