@@ -18,6 +18,7 @@ import (
 
 	_ "time/tzdata" // tenant time zones must resolve on hosts without zoneinfo
 
+	"github.com/kefu-io/kefu/sdk"
 	"github.com/kefu-io/kefu/server/app"
 	"github.com/kefu-io/kefu/server/internal/platform/config"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
@@ -62,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "operator":
 		err = operatorCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "kefu", version)
+		fmt.Fprintf(stdout, "kefu %s (plugin protocol %d)\n", version, sdk.ProtocolVersion)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -1,0 +1,3 @@
+module github.com/kefu-io/kefu/sdk
+
+go 1.26
