@@ -111,6 +111,16 @@ func parseWith(name string, fs *flag.FlagSet, args []string, stderr io.Writer) (
 			continue
 		}
 		key, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if key == "h" || key == "help" {
+			// The settings' usage (printed by config.Parse) lacks the command's own flags.
+			n := 0
+			fs.VisitAll(func(*flag.Flag) { n++ })
+			if n > 0 {
+				fmt.Fprintf(stderr, "Flags of kefu %s:\n", fs.Name())
+				fs.PrintDefaults()
+				fmt.Fprintln(stderr)
+			}
+		}
 		dst := &settingArgs
 		if f := fs.Lookup(key); f != nil {
 			dst = &own
@@ -222,18 +232,25 @@ func tenantCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer m.Close()
-		t, err := m.Tenants.Create(ctx, tenants.CreateInput{Name: *name, Slug: *slug, Timezone: *tz, Locale: *locale})
-		if err != nil {
-			return err
-		}
-		if *ownerEmail != "" {
+		// One transaction: a failed owner (bad password) must not leave an ownerless
+		// tenant behind, holding the slug the retry asks for.
+		var t tenants.Tenant
+		err = m.DB.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			if t, err = m.Tenants.Create(ctx, tenants.CreateInput{Name: *name, Slug: *slug, Timezone: *tz, Locale: *locale}); err != nil {
+				return err
+			}
+			if *ownerEmail == "" {
+				return nil
+			}
 			pw := *ownerPassword
 			if pw == "" {
 				pw = os.Getenv("KEFU_OWNER_PASSWORD")
 			}
-			if err := m.AddOwner(ctx, t.ID, *ownerEmail, *ownerName, pw); err != nil {
-				return err
-			}
+			return m.AddOwner(tenants.NewContext(ctx, t.ID), t.ID, *ownerEmail, *ownerName, pw)
+		})
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(stdout, "created tenant %s (%s) slug=%s\n", t.Name, t.ID, t.Slug)
 	case "list":
