@@ -25,6 +25,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/mail"
 	"github.com/kefu-io/kefu/server/internal/platform/config"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
+	"github.com/kefu-io/kefu/server/internal/platform/logging"
 	"github.com/kefu-io/kefu/server/internal/platform/ratelimit"
 	"github.com/kefu-io/kefu/server/internal/platform/redisx"
 	"github.com/kefu-io/kefu/server/internal/tenantsdb"
@@ -262,9 +263,5 @@ func (m *Main) Close() {
 func NewLogger(c config.Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if c.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	return logging.New(os.Stderr, lvl, c.LogFormat)
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -92,7 +94,8 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	e := classify(err)
 	status := kindStatus[e.Kind]
 	var fe *fiber.Error
-	if errors.As(err, &fe) && fe.Code == fiber.StatusMethodNotAllowed {
+	if errors.As(err, &fe) && (fe.Code == fiber.StatusMethodNotAllowed || fe.Code == fiber.StatusRequestHeaderFieldsTooLarge) {
+		// Statuses no Kind names keep Fiber's code.
 		status = fe.Code
 	}
 	if status == 0 {
@@ -104,8 +107,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if status >= 500 {
 		// Internal details go to the log with the request and tenant, never to the client.
-		s.log.ErrorContext(c.UserContext(), "request failed", slog.String("request_id", p.RequestID),
-			slog.String("tenant_id", localString(c, "tenant_id")), slog.String("route", routePattern(c)), slog.Any("err", err))
+		s.log.ErrorContext(c.UserContext(), "request failed", slog.String("route", routePattern(c)), slog.Any("err", err))
 		p.Detail = "Internal error."
 		if e.Kind == errs.Unavailable {
 			p.Detail = e.Message
@@ -114,10 +116,39 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if e.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
 	}
+	if status == http.StatusMethodNotAllowed {
+		c.Set(fiber.HeaderAllow, s.allowedMethods(c.Path()))
+	}
 	if status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="kefu"`)
 	}
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(p, "application/problem+json")
+}
+
+// allowedMethods lists the methods registered for path, for a 405's Allow header.
+func (s *Server) allowedMethods(path string) string {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/") // routing is not strict about a trailing slash
+	}
+	segs := strings.Split(path, "/")
+	var out []string
+	for _, r := range s.routes {
+		pat := strings.Split(r.Path, "/")
+		if len(pat) != len(segs) || slices.Contains(out, r.Method) {
+			continue
+		}
+		match := true
+		for i, p := range pat {
+			if p != segs[i] && (!strings.HasPrefix(p, ":") || segs[i] == "") {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, r.Method)
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -1,10 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/kefu-io/kefu/server/internal/kefutest"
+	"github.com/kefu-io/kefu/tenants"
 )
 
 // forEachBackend runs fn against a fresh kefu on every storage backend.
@@ -38,4 +43,56 @@ func TestSignupLoginMe(t *testing.T) {
 		tok := e.Login("OWNER@acme.test ", kefutest.Password)
 		e.Call("GET", "/api/v1/tenants/"+a.TenantID, tok, nil).Must(t, http.StatusOK)
 	})
+}
+
+// wantProblem reports unless r is an RFC 9457 problem with the wanted status and code.
+func wantProblem(t testing.TB, r *kefutest.Resp, status int, code string) {
+	t.Helper()
+	if r.Status != status || r.Code() != code {
+		t.Errorf("got %d %q, want %d %q: %s", r.Status, r.Code(), status, code, r.Body)
+	}
+	if got, want := r.Header.Get("Content-Type"), "application/problem+json"; !strings.HasPrefix(got, want) {
+		t.Errorf("Content-Type = %q, want %q", got, want)
+	}
+}
+
+// wantField reports unless the problem r names field.
+func wantField(t testing.TB, r *kefutest.Resp, field string) {
+	t.Helper()
+	if got := r.Str("field"); got != field {
+		t.Errorf("problem field = %q, want %q: %s", got, field, r.Body)
+	}
+}
+
+// member is a user added directly to a tenant, logged in.
+type member struct {
+	ID     string // membership id
+	UserID string
+	Email  string
+	Token  string
+}
+
+// addMember creates an account, makes it a member of tenantID with role, and logs it in.
+func addMember(t testing.TB, e *kefutest.Env, tenantID, email, role string) member {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.Main.Identity.CreateUser(ctx, email, "Member "+email, kefutest.Password, false)
+	if err != nil {
+		t.Fatalf("create user %s: %v", email, err)
+	}
+	m, err := e.Main.Identity.AddMember(tenants.NewContext(ctx, uuid.MustParse(tenantID)), u.ID, role)
+	if err != nil {
+		t.Fatalf("add member %s: %v", email, err)
+	}
+	return member{ID: m.ID.String(), UserID: u.ID.String(), Email: email, Token: e.Login(email, kefutest.Password)}
+}
+
+// tokensOf returns the access and refresh tokens of a login-like response.
+func tokensOf(t testing.TB, r *kefutest.Resp) (access, refresh string) {
+	t.Helper()
+	access, refresh = r.Str("access_token"), r.Str("refresh_token")
+	if access == "" || refresh == "" {
+		t.Fatalf("no tokens in %d response: %s", r.Status, r.Body)
+	}
+	return access, refresh
 }

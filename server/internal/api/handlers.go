@@ -20,7 +20,7 @@ func forbidden(perm authz.Permission) error {
 }
 
 func meta(c *fiber.Ctx) identity.ClientMeta {
-	return identity.ClientMeta{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
+	return identity.ClientMeta{IP: localString(c, localClientIP), UserAgent: c.Get(fiber.HeaderUserAgent)}
 }
 
 // ---- DTOs --------------------------------------------------------------------------
@@ -435,7 +435,7 @@ func (s *Server) updateMember(c *fiber.Ctx) error {
 	if in.Role == "" {
 		return required("role")
 	}
-	m, err := s.id.ChangeMemberRole(c.UserContext(), access(c), id, in.Role)
+	m, err := s.id.ChangeMemberRole(c.UserContext(), access(c), principal(c), id, in.Role)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/audit"
 	"github.com/kefu-io/kefu/server/internal/authz"
 	"github.com/kefu-io/kefu/server/internal/identity"
+	"github.com/kefu-io/kefu/server/internal/platform/logging"
 	"github.com/kefu-io/kefu/tenants"
 )
 
@@ -60,6 +62,7 @@ type Server struct {
 	opts    Options
 	routes  []Route
 	metrics *httpMetrics
+	proxies []netip.Prefix // Options.TrustedProxies, parsed
 }
 
 // New builds the router.
@@ -85,6 +88,13 @@ func New(id *identity.Service, ts *tenants.Service, al *audit.Log, o Options) *S
 		ErrorHandler:          s.errorHandler,
 		StrictRouting:         false,
 		CaseSensitive:         true,
+	}
+	for _, p := range o.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			s.proxies = append(s.proxies, pfx.Masked())
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			s.proxies = append(s.proxies, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
 	}
 	if len(o.TrustedProxies) > 0 {
 		cfg.EnableTrustedProxyCheck = true
@@ -173,8 +183,8 @@ func (s *Server) routesTable() {
 	s.handle("GET", p+"/tenants", Operator, "", s.platformTenants)
 	s.handle("POST", p+"/tenants/:tenant_id/suspend", Operator, "", s.platformSetStatus(tenants.Suspended))
 	s.handle("POST", p+"/tenants/:tenant_id/resume", Operator, "", s.platformSetStatus(tenants.Active))
-
-	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	// No catch-all: when nothing matches, Fiber's router returns 405 for a path that
+	// exists under another method and 404 otherwise, and requestContext renders both.
 }
 
 // ---- middleware ------------------------------------------------------------------
@@ -183,7 +193,7 @@ const (
 	localRequestID = "request_id"
 	localPrincipal = "principal"
 	localAccess    = "access"
-	localTenant    = "tenant_id"
+	localClientIP  = "client_ip"
 )
 
 func requestID(c *fiber.Ctx) string {
@@ -215,7 +225,10 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	}
 	c.Locals(localRequestID, rid)
 	c.Set(fiber.HeaderXRequestID, rid)
-	ctx := audit.WithActor(c.UserContext(), audit.Actor{Type: "anonymous", IP: c.IP(), RequestID: rid})
+	ip := s.clientIP(c)
+	c.Locals(localClientIP, ip)
+	ctx := logging.WithRequestID(c.UserContext(), rid)
+	ctx = audit.WithActor(ctx, audit.Actor{Type: "anonymous", IP: ip, RequestID: rid})
 	c.SetUserContext(ctx)
 	err := c.Next()
 	if err != nil {
@@ -227,12 +240,46 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	route := routePattern(c)
 	s.metrics.observe(c.Method(), route, status, time.Since(start))
 	if route != "/healthz" && route != "/metrics" && route != "/readyz" {
+		// request_id and tenant_id come from the context (logging.ContextHandler).
 		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "http",
-			slog.String("request_id", rid), slog.String("method", c.Method()), slog.String("route", route),
+			slog.String("method", c.Method()), slog.String("route", route),
 			slog.Int("status", status), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("tenant_id", localString(c, localTenant)), slog.String("ip", c.IP()))
+			slog.String("ip", ip))
 	}
 	return nil
+}
+
+// clientIP is the caller's address for throttling, sessions and the audit log. Behind a
+// trusted proxy it is the rightmost X-Forwarded-For entry that is not itself a trusted
+// proxy: entries further left were written by the client and prove nothing, so
+// believing them (as Fiber's c.IP does) would let a client pick a fresh address for
+// every attempt. A trusted proxy that sends no usable header is itself the client.
+func (s *Server) clientIP(c *fiber.Ctx) string {
+	remote, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	remote = remote.Unmap()
+	if !s.trustedProxy(remote) {
+		return remote.String()
+	}
+	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if a = a.Unmap(); !s.trustedProxy(a) {
+			return a.String()
+		}
+	}
+	return remote.String()
+}
+
+func (s *Server) trustedProxy(a netip.Addr) bool {
+	for _, p := range s.proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func validRequestID(s string) bool {
@@ -338,7 +385,6 @@ func (s *Server) requireTenant(perm authz.Permission) fiber.Handler {
 			return err
 		}
 		c.Locals(localAccess, a)
-		c.Locals(localTenant, tid.String())
 		ctx = tenants.NewContext(ctx, tid)
 		c.SetUserContext(ctx)
 		if perm != "" {

@@ -478,6 +478,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 
 // AuthenticateAPIKey verifies an API key presented on a tenant route. The key is
 // looked up only inside that tenant, so a key never reaches another tenant's data.
+// Keys are revoked, never deleted: a well-formed key this tenant never issued belongs
+// to another tenant, and to its holder this tenant does not exist — the same 404 a
+// user of another tenant gets. A revoked key of this tenant is a 401.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, tenantID uuid.UUID, raw string) (Principal, error) {
 	_, hash, err := crypt.ParseAPIKey(raw)
 	if err != nil {
@@ -486,13 +489,16 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, tenantID uuid.UUID, ra
 	ctx = tenants.NewContext(ctx, tenantID)
 	var k apiKeyRow
 	err = s.db.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Where("key_hash = ? AND revoked_at IS NULL", hash).Take(&k).Error
+		return tx.Where("key_hash = ?", hash).Take(&k).Error
 	})
 	if db.IsNotFound(err) {
-		return Principal{}, ErrInvalidAPIKey
+		return Principal{}, ErrNotMember
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate api key: %w", err)
+	}
+	if k.RevokedAt != nil {
+		return Principal{}, ErrInvalidAPIKey
 	}
 	now := s.now()
 	// Recording every use would turn each API call into a write; a minute's
@@ -634,7 +640,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if p.SessionID == uuid.Nil {
 		return TokenPair{}, ErrUserOnly
 	}
-	u, err := s.verifyPassword(ctx, p.UserID, current)
+	u, err := s.verifyPassword(ctx, p.UserID, current, "current_password")
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -664,8 +670,8 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 }
 
 // verifyPassword re-checks a logged-in user's password for sensitive changes, under
-// the same per-account throttle as login.
-func (s *Service) verifyPassword(ctx context.Context, userID uuid.UUID, pw string) (userRow, error) {
+// the same per-account throttle as login. field names the input holding pw.
+func (s *Service) verifyPassword(ctx context.Context, userID uuid.UUID, pw, field string) (userRow, error) {
 	var u userRow
 	err := s.db.View(ctx, func(ctx context.Context, tx *gorm.DB) error { return tx.Where("id = ?", userID).Take(&u).Error })
 	if err != nil {
@@ -684,7 +690,7 @@ func (s *Service) verifyPassword(ctx context.Context, userID uuid.UUID, pw strin
 	if !ok {
 		_ = s.limiter.Hit(ctx, s.cfg.AccountFailures, key)
 		_ = s.audit.Security(ctx, &u.ID, "password.verify_failed", nil)
-		return userRow{}, ErrWrongPassword
+		return userRow{}, ErrWrongPassword.WithField(field)
 	}
 	return u, nil
 }

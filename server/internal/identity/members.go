@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/kefu-io/kefu/server/internal/authz"
 	"github.com/kefu-io/kefu/server/internal/platform/crypt"
@@ -61,8 +60,7 @@ func (s *Service) lockTenant(tx *gorm.DB, tenantID uuid.UUID) error {
 	if s.db.Dialect() != db.Postgres {
 		return nil
 	}
-	var id uuid.UUID
-	return tx.Table("tenants").Select("id").Where("id = ?", tenantID).Clauses(clause.Locking{Strength: "UPDATE"}).Scan(&id).Error
+	return tx.Exec("SELECT 1 FROM tenants WHERE id = ? FOR UPDATE", tenantID).Error
 }
 
 func (s *Service) ownerCount(tx *gorm.DB) (int64, error) {
@@ -71,9 +69,9 @@ func (s *Service) ownerCount(tx *gorm.DB) (int64, error) {
 	return n, err
 }
 
-// ChangeMemberRole gives a member another role. Only owners touch the owner role, and
-// the last owner cannot be demoted.
-func (s *Service) ChangeMemberRole(ctx context.Context, actor Access, memberID uuid.UUID, role string) (Member, error) {
+// ChangeMemberRole gives a member another role. Only owners touch the owner role, the
+// last owner cannot be demoted, and no one grants a role stronger than their own.
+func (s *Service) ChangeMemberRole(ctx context.Context, actor Access, p Principal, memberID uuid.UUID, role string) (Member, error) {
 	tid, err := tenants.Require(ctx)
 	if err != nil {
 		return Member{}, err
@@ -94,6 +92,9 @@ func (s *Service) ChangeMemberRole(ctx context.Context, actor Access, memberID u
 		}
 		if m.Role == role {
 			return nil
+		}
+		if err := s.canGrant(ctx, tx, p, role); err != nil {
+			return err
 		}
 		if m.Role == "owner" {
 			if n, err := s.ownerCount(tx); err != nil {
@@ -518,6 +519,9 @@ func (s *Service) Invite(ctx context.Context, actor Access, p Principal, email, 
 		if err := s.roleExists(tx, role); err != nil {
 			return err
 		}
+		if err := s.canGrant(ctx, tx, p, role); err != nil {
+			return err
+		}
 		var n int64
 		if err := tx.Model(&membershipRow{}).Joins("JOIN users ON users.id = memberships.user_id").
 			Where("users.email = ?", email).Count(&n).Error; err != nil {
@@ -753,15 +757,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor Principal, name, role 
 		if err := s.roleExists(tx, role); err != nil {
 			return err
 		}
-		rolePerms, err := s.rolePermissions(tx, role)
-		if err != nil {
-			return err
-		}
-		ps := make([]string, len(rolePerms))
-		for i, p := range rolePerms {
-			ps[i] = string(p)
-		}
-		if _, err := s.parsePerms(ctx, actor, ps); err != nil {
+		if err := s.canGrant(ctx, tx, actor, role); err != nil {
 			return err
 		}
 		if err := tx.Create(&r).Error; err != nil {
@@ -774,6 +770,21 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor Principal, name, role 
 	}
 	_ = s.authz.Changed(ctx, tid)
 	return r.view(), key, nil
+}
+
+// canGrant checks that actor holds every permission of role: members:manage or
+// apikeys:manage alone must not hand out a role stronger than the actor's own.
+func (s *Service) canGrant(ctx context.Context, tx *gorm.DB, actor Principal, role string) error {
+	rolePerms, err := s.rolePermissions(tx, role)
+	if err != nil {
+		return err
+	}
+	ps := make([]string, len(rolePerms))
+	for i, p := range rolePerms {
+		ps[i] = string(p)
+	}
+	_, err = s.parsePerms(ctx, actor, ps)
+	return err
 }
 
 func (s *Service) rolePermissions(tx *gorm.DB, role string) ([]authz.Permission, error) {

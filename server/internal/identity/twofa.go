@@ -20,7 +20,7 @@ type Enrollment struct {
 // EnrollTOTP starts enrolment: after re-checking the password it stores a new,
 // encrypted, not-yet-active secret. Calling it again replaces the pending secret.
 func (s *Service) EnrollTOTP(ctx context.Context, p Principal, pw string) (Enrollment, error) {
-	u, err := s.verifyPassword(ctx, p.UserID, pw)
+	u, err := s.verifyPassword(ctx, p.UserID, pw, "password")
 	if err != nil {
 		return Enrollment{}, err
 	}
@@ -80,7 +80,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p Principal, code string) ([]
 
 // DisableTOTP turns 2FA off after checking the password and a current code.
 func (s *Service) DisableTOTP(ctx context.Context, p Principal, pw, code string) error {
-	u, err := s.verifyPassword(ctx, p.UserID, pw)
+	u, err := s.verifyPassword(ctx, p.UserID, pw, "password")
 	if err != nil {
 		return err
 	}

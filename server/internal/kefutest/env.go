@@ -16,6 +16,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/identity"
 	"github.com/kefu-io/kefu/server/internal/identity/password"
 	"github.com/kefu-io/kefu/server/internal/platform/config"
+	"github.com/kefu-io/kefu/server/internal/platform/logging"
 )
 
 // Outbox captures delivered mail.
@@ -89,7 +90,7 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 	cfg.ShutdownTimeout = 5 * time.Second
 	out := &Outbox{}
 	m := &app.Main{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logging.New(tlogWriter{t}, slog.LevelWarn, "text"),
 		Mailer: out,
 		Hasher: password.NewHasher(password.Params{Memory: 1024, Time: 1, Threads: 1}, 4),
 	}
@@ -110,6 +111,15 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 	}
 	t.Cleanup(m.Close)
 	return &Env{T: t, Main: m, URL: "http://" + m.Addr(), Outbox: out, Backend: b, Client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// tlogWriter sends server warnings and errors to the test log, so a failing test
+// shows the server's side of it.
+type tlogWriter struct{ t testing.TB }
+
+func (w tlogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 // Resp is an HTTP response with its body read.

@@ -66,11 +66,10 @@ func TestCatalogTenantRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	type table struct {
-		name           string
-		rls, force     bool
-		owner          string
-		policies       int
-		tenantNullable *bool
+		name       string
+		rls, force bool
+		owner      string
+		policies   int
 	}
 	var tables []table
 	for rows.Next() {
