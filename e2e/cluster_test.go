@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kefu-io/kefu/server/kefutest"
 )
 
 // TestPermissionChangePropagatesAcrossProcesses runs two kefu nodes on one PostgreSQL
@@ -16,10 +18,10 @@ import (
 // TTL, so reaching the deadline means propagation is broken.
 func TestPermissionChangePropagatesAcrossProcesses(t *testing.T) {
 	t.Parallel()
-	needPostgres(t)
-	needRedis(t)
-	dbURL, dbPassword := withPassword(t, newPostgresDB(t))
-	env := kefuEnv("KEFU_DATABASE_URL="+dbURL, "KEFU_REDIS_URL="+newRedisDB(t))
+	kefutest.NeedPostgres(t)
+	kefutest.NeedRedis(t)
+	dbURL, dbPassword := withPassword(t, kefutest.NewPostgresDB(t))
+	env := kefuEnv("KEFU_DATABASE_URL="+dbURL, "KEFU_REDIS_URL="+kefutest.NewRedisDB(t))
 	root := t.TempDir()
 	dirA, dirB := filepath.Join(root, "a"), filepath.Join(root, "b")
 
@@ -108,9 +110,9 @@ func TestPermissionChangePropagatesAcrossProcesses(t *testing.T) {
 // node, which serves no HTTP.
 func TestSplitRoles(t *testing.T) {
 	t.Parallel()
-	needPostgres(t)
-	needRedis(t)
-	env := kefuEnv("KEFU_DATABASE_URL="+newPostgresDB(t), "KEFU_REDIS_URL="+newRedisDB(t))
+	kefutest.NeedPostgres(t)
+	kefutest.NeedRedis(t)
+	env := kefuEnv("KEFU_DATABASE_URL="+kefutest.NewPostgresDB(t), "KEFU_REDIS_URL="+kefutest.NewRedisDB(t))
 	root := t.TempDir()
 	apiDir, workerDir := filepath.Join(root, "api"), filepath.Join(root, "worker")
 

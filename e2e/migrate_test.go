@@ -5,14 +5,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kefu-io/kefu/server/kefutest"
 )
 
 // TestMigrateDownUp rolls the PostgreSQL schema down and up again on a fresh database:
 // every Down must undo its Up cleanly enough for the Up to run again.
 func TestMigrateDownUp(t *testing.T) {
 	t.Parallel()
-	needPostgres(t)
-	env := kefuEnv("KEFU_DATABASE_URL=" + newPostgresDB(t))
+	kefutest.NeedPostgres(t)
+	env := kefuEnv("KEFU_DATABASE_URL=" + kefutest.NewPostgresDB(t))
 	dir := t.TempDir()
 	cli := func(args ...string) string {
 		t.Helper()

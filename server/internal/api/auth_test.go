@@ -21,7 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/identity"
-	"github.com/kefu-io/kefu/server/internal/kefutest"
+	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/server/internal/platform/crypt"
 	"github.com/kefu-io/kefu/server/internal/platform/ratelimit"
 )
@@ -500,6 +500,10 @@ func TestTenantRequires2FA(t *testing.T) {
 		key := e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/api-keys", a.AccessToken, map[string]string{"name": "bot", "role": "viewer"}).
 			Must(t, http.StatusCreated).Str("key")
 
+		// Requiring 2FA before having it would lock the owner out: refused.
+		r := e.Call("PATCH", "/api/v1/tenants/"+a.TenantID+"/settings", a.AccessToken, map[string]any{"require_2fa": true})
+		wantProblem(t, r, http.StatusUnprocessableEntity, "settings.enable-2fa-first")
+		wantField(t, r, "require_2fa")
 		enableTOTP(t, e, a.AccessToken)
 		e.Call("PATCH", "/api/v1/tenants/"+a.TenantID+"/settings", a.AccessToken, map[string]any{"require_2fa": true}).Must(t, http.StatusOK)
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/kefu-io/kefu/server/internal/kefutest"
+	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/tenants"
 )
 

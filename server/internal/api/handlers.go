@@ -396,6 +396,12 @@ func (s *Server) updateSettings(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	// Requiring 2FA without having it would lock the caller out of the tenant they
+	// are configuring; API keys have no second factor and are exempt from the rule.
+	if p := principal(c); in.Require2FA != nil && *in.Require2FA && !p.IsAPIKey() && !p.TOTPEnabled {
+		return errs.Unprocessablef("settings.enable-2fa-first", "require_2fa",
+			"Enable two-factor authentication on your own account before requiring it for everyone.")
+	}
 	a := access(c)
 	t, err := s.tenants.UpdateSettings(c.UserContext(), a.Tenant.ID, tenants.SettingsPatch{Name: in.Name, Timezone: in.Timezone, Locale: in.Locale, Require2FA: in.Require2FA})
 	if err != nil {
@@ -447,7 +453,7 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.id.RemoveMember(c.UserContext(), access(c), id); err != nil {
+	if err := s.id.RemoveMember(c.UserContext(), access(c), principal(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/kefu-io/kefu/server/internal/authz"
-	"github.com/kefu-io/kefu/server/internal/kefutest"
+	"github.com/kefu-io/kefu/server/kefutest"
 )
 
 // ---- helpers -----------------------------------------------------------------------
@@ -621,4 +621,30 @@ func TestAuditLog(t *testing.T) {
 func getUserID(t *testing.T, e *kefutest.Env, token string) string {
 	t.Helper()
 	return e.Call("GET", "/api/v1/me", token, nil).Must(t, http.StatusOK).Str("user.id")
+}
+
+// TestOutrankedMembers: members:manage alone lets a manager change and remove members
+// whose roles are no stronger than theirs, never an admin's.
+func TestOutrankedMembers(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		o := e.Signup("Ranks Co", "owner@ranks.test")
+		base := "/api/v1/tenants/" + o.TenantID
+		e.Call("POST", base+"/roles", o.AccessToken, map[string]any{
+			"name": "team-lead", "permissions": []string{"members:read", "members:manage", "conversations:read"}}).Must(t, http.StatusCreated)
+		lead := addMember(t, e, o.TenantID, "lead@ranks.test", "team-lead")
+		ad := addMember(t, e, o.TenantID, "admin@ranks.test", "admin")
+		vw := addMember(t, e, o.TenantID, "viewer@ranks.test", "viewer")
+
+		wantProblem(t, e.Call("PATCH", base+"/members/"+ad.ID, lead.Token, map[string]string{"role": "viewer"}), http.StatusForbidden, "member.outranked")
+		wantProblem(t, e.Call("DELETE", base+"/members/"+ad.ID, lead.Token, nil), http.StatusForbidden, "member.outranked")
+		if got := roleOf(t, e, o.TenantID, o.AccessToken, ad.Email); got != "admin" {
+			t.Fatalf("admin's role = %q after the lead's attempts", got)
+		}
+		// A viewer holds reads the lead lacks (e.g. settings:read), so the lead cannot
+		// act on them either; an equal custom role can be managed.
+		wantProblem(t, e.Call("DELETE", base+"/members/"+vw.ID, lead.Token, nil), http.StatusForbidden, "member.outranked")
+		peer := addMember(t, e, o.TenantID, "peer@ranks.test", "team-lead")
+		e.Call("DELETE", base+"/members/"+peer.ID, lead.Token, nil).Must(t, http.StatusNoContent)
+	})
 }

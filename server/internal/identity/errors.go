@@ -32,6 +32,7 @@ var (
 	ErrMemberNotFound   = errs.New(errs.NotFound, "member.not-found", "Member not found.")
 	ErrLastOwner        = errs.New(errs.Conflict, "member.last-owner", "A tenant must keep at least one owner.")
 	ErrOwnerOnly        = errs.New(errs.Forbidden, "member.owner-only", "Only owners can grant, change or remove the owner role.")
+	ErrOutranked        = errs.New(errs.Forbidden, "member.outranked", "You cannot change or remove a member whose role has permissions you do not hold.")
 	ErrAlreadyMember    = errs.New(errs.Conflict, "member.already-member", "This person is already a member.").WithField("email")
 	ErrUnknownRole      = errs.New(errs.Unprocessable, "role.unknown", "No such role.").WithField("role")
 	ErrRoleNotFound     = errs.New(errs.NotFound, "role.not-found", "Role not found.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,6 +94,9 @@ func (s *Service) ChangeMemberRole(ctx context.Context, actor Access, p Principa
 		if m.Role == role {
 			return nil
 		}
+		if err := s.notOutranked(ctx, tx, p, m.Role); err != nil {
+			return err
+		}
 		if err := s.canGrant(ctx, tx, p, role); err != nil {
 			return err
 		}
@@ -129,7 +133,7 @@ func (s *Service) memberView(ctx context.Context, id uuid.UUID) (Member, error) 
 }
 
 // RemoveMember removes a member; owners only remove owners, and never the last one.
-func (s *Service) RemoveMember(ctx context.Context, actor Access, memberID uuid.UUID) error {
+func (s *Service) RemoveMember(ctx context.Context, actor Access, p Principal, memberID uuid.UUID) error {
 	tid, err := tenants.Require(ctx)
 	if err != nil {
 		return err
@@ -151,6 +155,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor Access, memberID uuid.
 			} else if n <= 1 {
 				return ErrLastOwner
 			}
+		}
+		if err := s.notOutranked(ctx, tx, p, m.Role); err != nil {
+			return err
 		}
 		if err := tx.Where("id = ?", m.ID).Delete(&membershipRow{}).Error; err != nil {
 			return err
@@ -784,6 +791,17 @@ func (s *Service) canGrant(ctx context.Context, tx *gorm.DB, actor Principal, ro
 		ps[i] = string(p)
 	}
 	_, err = s.parsePerms(ctx, actor, ps)
+	return err
+}
+
+// notOutranked refuses to let the actor change or remove a member whose current role
+// holds permissions the actor lacks: members:manage alone must not let someone demote
+// or expel an admin.
+func (s *Service) notOutranked(ctx context.Context, tx *gorm.DB, actor Principal, targetRole string) error {
+	err := s.canGrant(ctx, tx, actor, targetRole)
+	if errors.Is(err, ErrEscalation) {
+		return ErrOutranked
+	}
 	return err
 }
 
