@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kefu-io/kefu/server/kefutest"
 )
 
 const (
@@ -229,76 +230,12 @@ func freePort(t testing.TB) int {
 var httpClient = &http.Client{Timeout: 15 * time.Second}
 
 // resp is an HTTP response with its body read.
-type resp struct {
-	Method, URL string
-	Status      int
-	Body        []byte
-}
-
-func (r resp) String() string {
-	return fmt.Sprintf("%s %s → %d %s", r.Method, r.URL, r.Status, bytes.TrimSpace(r.Body))
-}
-
-// Str returns a string field of the JSON body ("a.b" for a nested one).
-func (r resp) Str(path string) string {
-	var cur any
-	if err := json.Unmarshal(r.Body, &cur); err != nil {
-		return ""
-	}
-	for _, p := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return ""
-		}
-		cur = m[p]
-	}
-	s, _ := cur.(string)
-	return s
-}
-
-// Items returns the body's "items" array.
-func (r resp) Items() []map[string]any {
-	var v struct {
-		Items []map[string]any `json:"items"`
-	}
-	_ = json.Unmarshal(r.Body, &v)
-	return v.Items
-}
-
-// Code is the problem+json code, if any.
-func (r resp) Code() string { return r.Str("code") }
+type resp = *kefutest.Resp
 
 // call sends a JSON request (body nil for none) with an optional bearer token.
 func call(t testing.TB, method, url, token string, body any) resp {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, url, err)
-	}
-	return resp{Method: method, URL: url, Status: res.StatusCode, Body: b}
+	return kefutest.Send(t, httpClient, "", kefutest.Request{Method: method, Path: url, Token: token, Body: body})
 }
 
 // expect fails the test unless r has the wanted status.

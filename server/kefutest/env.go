@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,9 +125,14 @@ func (w tlogWriter) Write(p []byte) (int, error) {
 
 // Resp is an HTTP response with its body read.
 type Resp struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Method, URL string
+	Status      int
+	Header      http.Header
+	Body        []byte
+}
+
+func (r *Resp) String() string {
+	return fmt.Sprintf("%s %s → %d %s", r.Method, r.URL, r.Status, bytes.TrimSpace(r.Body))
 }
 
 // JSON decodes the body into a map.
@@ -150,21 +156,37 @@ func (r *Resp) Str(path string) string {
 	return s
 }
 
+// Items returns the body's "items" list.
+func (r *Resp) Items() []map[string]any {
+	var v struct {
+		Items []map[string]any `json:"items"`
+	}
+	_ = json.Unmarshal(r.Body, &v)
+	return v.Items
+}
+
 // Code is the problem+json code, if any.
 func (r *Resp) Code() string { return r.Str("code") }
 
 // Request is a request to send.
 type Request struct {
 	Method  string
-	Path    string
+	Path    string // appended to the base URL
 	Token   string
 	Body    any // marshalled as JSON unless []byte or string
 	Headers map[string]string
 }
 
-// Do sends a request and reads the response.
+// Do sends a request to this kefu and reads the response.
 func (e *Env) Do(r Request) *Resp {
 	e.T.Helper()
+	return Send(e.T, e.Client, e.URL, r)
+}
+
+// Send sends r to base+r.Path and reads the response; e2e tests use it against
+// kefu processes they started themselves.
+func Send(t testing.TB, client *http.Client, base string, r Request) *Resp {
+	t.Helper()
 	var body io.Reader
 	switch b := r.Body.(type) {
 	case nil:
@@ -175,13 +197,14 @@ func (e *Env) Do(r Request) *Resp {
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatal(err)
+			t.Fatal(err)
 		}
 		body = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(r.Method, e.URL+r.Path, body)
+	url := base + r.Path
+	req, err := http.NewRequest(r.Method, url, body)
 	if err != nil {
-		e.T.Fatal(err)
+		t.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -192,16 +215,16 @@ func (e *Env) Do(r Request) *Resp {
 	for k, v := range r.Headers {
 		req.Header.Set(k, v)
 	}
-	res, err := e.Client.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		t.Fatalf("%s %s: %v", r.Method, url, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		e.T.Fatal(err)
+		t.Fatalf("%s %s: read body: %v", r.Method, url, err)
 	}
-	return &Resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	return &Resp{Method: r.Method, URL: url, Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
 // Call is Do with positional arguments.

@@ -21,9 +21,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/identity"
-	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/server/internal/platform/crypt"
 	"github.com/kefu-io/kefu/server/internal/platform/ratelimit"
+	"github.com/kefu-io/kefu/server/kefutest"
 )
 
 // ---- helpers -----------------------------------------------------------------------

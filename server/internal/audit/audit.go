@@ -57,7 +57,8 @@ type Entry struct {
 
 func (Entry) TableName() string { return "audit_log" }
 
-type securityEvent struct {
+// SecurityEvent is one authentication event.
+type SecurityEvent struct {
 	ID        uuid.UUID `gorm:"primaryKey"`
 	UserID    *uuid.UUID
 	Action    string
@@ -67,7 +68,7 @@ type securityEvent struct {
 	CreatedAt time.Time
 }
 
-func (securityEvent) TableName() string { return "security_events" }
+func (SecurityEvent) TableName() string { return "security_events" }
 
 // Log writes audit entries through the database.
 type Log struct {
@@ -75,51 +76,47 @@ type Log struct {
 	Now func() time.Time
 }
 
-// Record appends to the tenant audit log of ctx's tenant, inside ctx's transaction if
-// there is one, so the entry commits or rolls back with the change it describes.
+// Record appends to the tenant audit log of ctx's tenant.
 func (l *Log) Record(ctx context.Context, action, targetType, targetID string, data map[string]any) error {
 	if _, err := tenants.Require(ctx); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	a := ActorFrom(ctx)
-	b, err := json.Marshal(data)
-	if err != nil || data == nil {
-		b = []byte("{}")
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	e := Entry{ID: id, ActorType: a.Type, ActorID: a.ID, Action: action, TargetType: targetType, TargetID: targetID,
-		Data: string(b), IP: a.IP, RequestID: a.RequestID, CreatedAt: l.now()}
-	return l.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Create(&e).Error; err != nil {
-			return fmt.Errorf("audit %s: %w", action, err)
-		}
-		return nil
-	})
+	e := Entry{ID: newID(), ActorType: a.Type, ActorID: a.ID, Action: action, TargetType: targetType, TargetID: targetID,
+		Data: encode(data), IP: a.IP, RequestID: a.RequestID, CreatedAt: l.now()}
+	return l.insert(ctx, action, &e)
 }
 
 // Security appends an authentication event for a user (nil for an unknown account:
 // the attempted email is never stored, to keep PII out of the log).
 func (l *Log) Security(ctx context.Context, userID *uuid.UUID, action string, data map[string]any) error {
 	a := ActorFrom(ctx)
-	b, err := json.Marshal(data)
-	if err != nil || data == nil {
-		b = []byte("{}")
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	e := securityEvent{ID: id, UserID: userID, Action: action, IP: a.IP, RequestID: a.RequestID, Data: string(b), CreatedAt: l.now()}
+	e := SecurityEvent{ID: newID(), UserID: userID, Action: action, IP: a.IP, RequestID: a.RequestID, Data: encode(data), CreatedAt: l.now()}
+	return l.insert(ctx, action, &e)
+}
+
+// insert writes one row inside ctx's transaction, if any, so an entry commits or rolls
+// back with the change it describes.
+func (l *Log) insert(ctx context.Context, action string, row any) error {
 	return l.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Create(&e).Error; err != nil {
-			return fmt.Errorf("security event %s: %w", action, err)
+		if err := tx.Create(row).Error; err != nil {
+			return fmt.Errorf("audit %s: %w", action, err)
 		}
 		return nil
 	})
 }
+
+func encode(data map[string]any) string {
+	b, err := json.Marshal(data)
+	if err != nil || data == nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// newID cannot fail: since Go 1.24 crypto/rand aborts the process rather than return
+// an error, which is the only way uuid.NewV7 fails.
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
 // Filter pages through a tenant's audit log, newest first.
 type Filter struct {
@@ -151,8 +148,8 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 }
 
 // SecurityEvents returns a user's recent authentication events, newest first.
-func (l *Log) SecurityEvents(ctx context.Context, userID uuid.UUID, limit int) ([]securityEvent, error) {
-	var out []securityEvent
+func (l *Log) SecurityEvents(ctx context.Context, userID uuid.UUID, limit int) ([]SecurityEvent, error) {
+	var out []SecurityEvent
 	err := l.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Where("user_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error
 	})

@@ -14,8 +14,8 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
+	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/tenants"
 )
 
