@@ -5,11 +5,24 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 STATICCHECK_VERSION := 2025.1.1
 
-.PHONY: run build test test-short lint bench tidy clean
+.PHONY: run build ui test lint bench clean
 
 ## run: start kefu on the embedded defaults (SQLite + in-process Redis) with a demo tenant
-run: build
+run: ui-if-node build
 	./$(BIN) serve --demo --log-format text
+
+## ui: build the web console into server/internal/webui/ui/dist (embedded by `build`)
+ui:
+	cd admin-ui && npm ci --no-audit --no-fund && npm run build
+
+# The console is optional for the binary: without Node.js, kefu serves a page that
+# says how to build it, and the API works.
+ui-if-node:
+	@if command -v node >/dev/null 2>&1 && [ -f admin-ui/package.json ]; then \
+		$(MAKE) ui; \
+	else \
+		echo "make: Node.js not found: building kefu without the web console (the API works; see README)"; \
+	fi
 
 ## build: compile the kefu binary into bin/
 build:

@@ -29,6 +29,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/platform/ratelimit"
 	"github.com/kefu-io/kefu/server/internal/platform/redisx"
 	"github.com/kefu-io/kefu/server/internal/tenantsdb"
+	"github.com/kefu-io/kefu/server/internal/webui"
 	"github.com/kefu-io/kefu/server/internal/worker"
 	"github.com/kefu-io/kefu/tenants"
 )
@@ -190,6 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.HTTP = api.New(m.Identity, m.Tenants, m.Audit, api.Options{
 			Logger: m.Logger, BodyLimit: c.BodyLimit, TrustedProxies: proxies, Registry: reg, Ready: m.ready,
+			Console: webui.New().Handler,
 		})
 		m.serveErr = make(chan error, 1)
 		go func() { m.serveErr <- m.HTTP.App().Listener(m.ln) }()

@@ -50,6 +50,8 @@ type Options struct {
 	Ready func(ctx context.Context) map[string]error
 	// Registry receives HTTP metrics; nil uses a private one.
 	Registry *prometheus.Registry
+	// Console serves the web console for GET/HEAD paths no route claims (nil: none).
+	Console fiber.Handler
 }
 
 // Server is the HTTP API.
@@ -143,6 +145,7 @@ func (s *Server) routesTable() {
 	s.handle("GET", "/metrics", Public, "", s.metricsHandler())
 
 	const v1 = "/api/v1"
+	s.handle("GET", v1+"/openapi.json", Public, "", s.openapi)
 	s.handle("POST", v1+"/signup", Public, "", s.signup)
 	s.handle("POST", v1+"/auth/login", Public, "", s.login)
 	s.handle("POST", v1+"/auth/refresh", Public, "", s.refresh)
@@ -183,8 +186,17 @@ func (s *Server) routesTable() {
 	s.handle("GET", p+"/tenants", Operator, "", s.platformTenants)
 	s.handle("POST", p+"/tenants/:tenant_id/suspend", Operator, "", s.platformSetStatus(tenants.Suspended))
 	s.handle("POST", p+"/tenants/:tenant_id/resume", Operator, "", s.platformSetStatus(tenants.Active))
-	// No catch-all: when nothing matches, Fiber's router returns 405 for a path that
-	// exists under another method and 404 otherwise, and requestContext renders both.
+	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)
+	// for a path registered under another method when no route matched, and a GET
+	// catch-all route would match everything.
+	if s.opts.Console != nil {
+		s.app.Use(func(c *fiber.Ctx) error {
+			if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+				return s.opts.Console(c)
+			}
+			return c.Next()
+		})
+	}
 }
 
 // ---- middleware ------------------------------------------------------------------
