@@ -34,6 +34,43 @@ func (o *Outbox) Send(_ context.Context, m identity.Mail) error {
 	return nil
 }
 
+// Count is how many mails to addr were delivered so far.
+func (o *Outbox) Count(addr string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, m := range o.msgs {
+		if m.To == addr {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitForNth waits for the nth mail (1-based) to addr and returns it; use it with
+// Count when a test sends several mails to one address, since the queue delivers
+// asynchronously and "newest so far" may still be the previous one.
+func (o *Outbox) WaitForNth(t testing.TB, addr string, n int) identity.Mail {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		o.mu.Lock()
+		seen := 0
+		for _, m := range o.msgs {
+			if m.To == addr {
+				if seen++; seen == n {
+					o.mu.Unlock()
+					return m
+				}
+			}
+		}
+		o.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("mail #%d to %s not delivered", n, addr)
+	return identity.Mail{}
+}
+
 // WaitFor returns the newest mail to addr, waiting for the queue to deliver it.
 func (o *Outbox) WaitFor(t testing.TB, addr string) identity.Mail {
 	t.Helper()
@@ -103,6 +140,9 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 	m.IdentityConfig.IPFailures.Limit = 1 << 20
 	m.IdentityConfig.IPFailures.Window = time.Hour
 	m.IdentityConfig.IPFailures.Name = "login-ip"
+	m.IdentityConfig.ResetsPerIP.Limit = 1 << 20
+	m.IdentityConfig.ResetsPerIP.Window = time.Hour
+	m.IdentityConfig.ResetsPerIP.Name = "reset-ip"
 	for _, o := range opts {
 		o(&cfg, m)
 	}

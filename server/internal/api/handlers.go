@@ -179,6 +179,42 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+func (s *Server) forgotPassword(c *fiber.Ctx) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Email == "" {
+		return required("email")
+	}
+	if err := s.id.ForgotPassword(c.UserContext(), in.Email, meta(c)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) resetPassword(c *fiber.Ctx) error {
+	var in struct {
+		Token       string `json:"token"`
+		NewPassword string `json:"new_password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Token == "" {
+		return required("token")
+	}
+	if in.NewPassword == "" {
+		return required("new_password")
+	}
+	if err := s.id.ResetPassword(c.UserContext(), in.Token, in.NewPassword); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // ---- me ----------------------------------------------------------------------------
 
 func (s *Server) me(c *fiber.Ctx) error {

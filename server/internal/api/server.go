@@ -150,6 +150,8 @@ func (s *Server) routesTable() {
 	s.handle("POST", v1+"/auth/login", Public, "", s.login)
 	s.handle("POST", v1+"/auth/refresh", Public, "", s.refresh)
 	s.handle("POST", v1+"/auth/logout", User, "", s.logout)
+	s.handle("POST", v1+"/auth/password/forgot", Public, "", s.forgotPassword)
+	s.handle("POST", v1+"/auth/password/reset", Public, "", s.resetPassword)
 	s.handle("POST", v1+"/invitations/lookup", Public, "", s.lookupInvitation)
 	s.handle("POST", v1+"/invitations/accept", Public, "", s.acceptInvitation)
 

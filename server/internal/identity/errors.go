@@ -13,6 +13,7 @@ var (
 	ErrSessionRevoked     = errs.New(errs.Unauthenticated, "auth.session-revoked", "The session has ended. Please log in again.")
 	ErrInvalidAPIKey      = errs.New(errs.Unauthenticated, "auth.invalid-api-key", "The API key is invalid or revoked.")
 	ErrThrottled          = errs.New(errs.TooManyRequests, "auth.throttled", "Too many attempts. Try again later.")
+	ErrResetInvalid       = errs.New(errs.NotFound, "password-reset.invalid-token", "This reset link is invalid, expired or already used. Request a new one.")
 	ErrWrongPassword      = errs.New(errs.Forbidden, "auth.wrong-password", "The current password is not correct.").WithField("current_password")
 
 	ErrEmailTaken      = errs.New(errs.Conflict, "user.email-taken", "An account with this email already exists.").WithField("email")

@@ -50,6 +50,8 @@ type Config struct {
 	RefreshTTL    time.Duration // a refresh token's own life
 	SessionTTL    time.Duration // absolute session life; refreshing never extends it
 	InvitationTTL time.Duration
+	// PasswordResetTTL is how long a reset link works.
+	PasswordResetTTL time.Duration
 	// PublicURL prefixes links in mail (invitation accept page).
 	PublicURL string
 	// Throttles.
@@ -57,6 +59,9 @@ type Config struct {
 	IPFailures      ratelimit.Rule
 	TOTPFailures    ratelimit.Rule
 	Signups         ratelimit.Rule
+	// Reset mails per address and per IP: each one sends mail, so they are scarce.
+	ResetsPerAccount ratelimit.Rule
+	ResetsPerIP      ratelimit.Rule
 }
 
 // Service is the identity engine.
@@ -103,6 +108,9 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if cfg.InvitationTTL <= 0 {
 		cfg.InvitationTTL = 7 * 24 * time.Hour
 	}
+	if cfg.PasswordResetTTL <= 0 {
+		cfg.PasswordResetTTL = time.Hour
+	}
 	def := func(r *ratelimit.Rule, name string, limit int64, w time.Duration) {
 		if r.Limit == 0 {
 			*r = ratelimit.Rule{Name: name, Limit: limit, Window: w}
@@ -112,6 +120,8 @@ func New(d Deps, cfg Config) (*Service, error) {
 	def(&cfg.IPFailures, "login-ip", 100, 15*time.Minute)
 	def(&cfg.TOTPFailures, "totp", 5, 15*time.Minute)
 	def(&cfg.Signups, "signup-ip", 20, time.Hour)
+	def(&cfg.ResetsPerAccount, "reset-account", 5, time.Hour)
+	def(&cfg.ResetsPerIP, "reset-ip", 30, time.Hour)
 	now := d.Now
 	if now == nil {
 		now = time.Now

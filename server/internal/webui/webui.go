@@ -62,12 +62,17 @@ func (c *Console) Handler(ctx *fiber.Ctx) error {
 	ctx.Set("X-Content-Type-Options", "nosniff")
 	ctx.Set("Referrer-Policy", "same-origin")
 	ctx.Set("X-Frame-Options", "DENY")
+	name := strings.TrimPrefix(path.Clean(p), "/")
+	// Client-side routes never have a file extension: a missing file that does (a
+	// scanner's /wp-login.php, a stale asset) is a 404, not the console.
+	if path.Ext(name) != "" && name != "index.html" && (!c.Built() || !exists(c.files, name)) {
+		return fiber.ErrNotFound
+	}
 	if !c.Built() {
 		ctx.Set(fiber.HeaderCacheControl, "no-store")
 		ctx.Type("html", "utf-8")
 		return ctx.Status(http.StatusOK).SendString(notBuiltPage)
 	}
-	name := strings.TrimPrefix(path.Clean(p), "/")
 	if name != "" && name != "index.html" {
 		if b, err := fs.ReadFile(c.files, name); err == nil {
 			if strings.HasPrefix(name, "assets/") {
@@ -78,9 +83,6 @@ func (c *Console) Handler(ctx *fiber.Ctx) error {
 			}
 			ctx.Type(path.Ext(name))
 			return ctx.Send(b)
-		}
-		if strings.HasPrefix(name, "assets/") {
-			return fiber.ErrNotFound
 		}
 	}
 	// index.html must never be cached, or a deploy would keep serving old asset names.
@@ -104,3 +106,8 @@ const notBuiltPage = `<!doctype html>
 make ui build     # admin-ui → server/internal/webui/ui/dist, then the binary</code></pre>
 <p>控制台尚未构建：安装 Node.js 20+ 后运行 <code>make run</code> 即可。</p>
 </body></html>`
+
+func exists(fsys fs.FS, name string) bool {
+	st, err := fs.Stat(fsys, name)
+	return err == nil && !st.IsDir()
+}

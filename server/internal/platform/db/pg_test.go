@@ -30,6 +30,7 @@ var globalTables = map[string]bool{
 	"refresh_tokens":   true,
 	"recovery_codes":   true,
 	"security_events":  true,
+	"password_resets":  true,
 }
 
 func migratedPostgres(t *testing.T) (url string, owner *sql.DB, app *db.DB) {
