@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 STATICCHECK_VERSION := 2025.1.1
 
-.PHONY: run build ui test lint bench clean
+.PHONY: run build ui ui-if-node test test-deps lint bench clean
 
 ## run: start kefu on the embedded defaults (SQLite + in-process Redis) with a demo tenant
 run: ui-if-node build
@@ -28,11 +28,25 @@ ui-if-node:
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./server/cmd/kefu
 
-## test: vet, then the whole suite on SQLite and (when reachable) PostgreSQL + Redis
-test:
+## test: vet, the Go suite on SQLite and (when reachable) PostgreSQL + Redis, the sdk,
+## the console's component tests, and the browser suite (installs what it needs)
+test: test-deps
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -timeout 25m ./...
 	cd sdk && $(GO) test -count=1 ./...
+	@if [ -d admin-ui/node_modules ]; then cd admin-ui && npm test && npm run check:api; \
+	else echo "make: admin-ui not installed (no Node.js?): console component tests skipped"; fi
+
+# What the browser suite needs: the console built into the binary, playwright-core,
+# and Debian's Chromium (playwright's own browser download cannot work offline).
+test-deps: ui-if-node
+	@if command -v node >/dev/null 2>&1; then cd e2e/browser && npm ci --no-audit --no-fund; fi
+	@if [ -z "$$KEFU_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "make: installing Debian's chromium for the browser suite"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "make: no Chromium (apt-get install chromium): the browser suite will be skipped"; fi; \
+	fi
 
 ## lint: go vet + staticcheck
 lint:

@@ -1,0 +1,119 @@
+// Shared helpers for the browser suite. The Go driver (e2e/browser_test.go) starts
+// kefu and passes KEFU_URL, KEFU_DATA_DIR, KEFU_BACKEND, KEFU_OPERATOR_EMAIL/PASSWORD,
+// KEFU_ARTIFACTS and KEFU_CHROMIUM.
+import { chromium } from 'playwright-core';
+import { createHmac } from 'node:crypto';
+import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const BASE = required('KEFU_URL');
+export const BACKEND = process.env.KEFU_BACKEND || 'local';
+export const PASSWORD = 'correct horse battery staple';
+const DATA = required('KEFU_DATA_DIR');
+const ARTIFACTS = process.env.KEFU_ARTIFACTS || path.resolve('artifacts');
+
+function required(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suite through "go test ./e2e -run TestBrowser"`);
+  return v;
+}
+
+let seq = 0;
+/** A unique email per call, so flows never collide on one kefu. */
+export function email(tag) {
+  seq += 1;
+  return `${tag}-${Date.now().toString(36)}${seq}@e2e.test`;
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.KEFU_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    // As the machine's probe found: without the background-networking flags Chromium
+    // keeps trying Google's hosts, which this sandbox refuses.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A fresh context (its own storage: a second person) with console errors collected. */
+export async function newPage(browser, { locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ baseURL: BASE, locale, viewport: { width: 1366, height: 860 } });
+  const page = await context.newPage();
+  page.consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => page.consoleErrors.push(String(e)));
+  return page;
+}
+
+/** Saves a full-page screenshot under e2e/artifacts/<backend>-<name>.png. */
+export async function shot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${BACKEND}-${name}.png`), fullPage: true });
+}
+
+/** The current RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    assert.ok(v >= 0, `bad base32 character ${c}`);
+    bits += v.toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Waits for the newest mail to `to` (written by kefu's file mailer into the data
+ * directory) whose link matches `kind` ("invitations/accept" or "reset-password"),
+ * newer than `since` (ms), and returns the token in its link.
+ */
+export async function mailToken(to, kind, since = 0, timeoutMs = 20_000) {
+  const dir = path.join(DATA, 'mail');
+  const deadline = Date.now() + timeoutMs;
+  const re = new RegExp(`${kind}#token=(\\S+)`);
+  while (Date.now() < deadline) {
+    let names = [];
+    try { names = (await readdir(dir)).filter((n) => n.endsWith('.eml')); } catch { /* not yet */ }
+    let best = null;
+    for (const n of names) {
+      const p = path.join(dir, n);
+      const st = await stat(p);
+      if (st.mtimeMs < since) continue;
+      const text = (await readFile(p, 'utf8')).replace(/\r\n/g, '\n');
+      if (!new RegExp(`^To: ${to.replace(/[.+]/g, '\\$&')}$`, 'mi').test(text)) continue;
+      const m = text.match(re);
+      if (m && (!best || st.mtimeMs > best.t)) best = { t: st.mtimeMs, token: m[1] };
+    }
+    if (best) return best.token;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${kind} mail to ${to} within ${timeoutMs} ms`);
+}
+
+/** Calls the API directly (test setup that is not under test). */
+export async function api(method, p, { token, body } = {}) {
+  const res = await fetch(BASE + p, {
+    method,
+    headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+/** Fails the test if the page logged errors (ignoring expected 4xx fetch noise). */
+export function noConsoleErrors(page) {
+  const errs = page.consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
+  assert.deepEqual(errs, [], `console errors:\n${errs.join('\n')}`);
+}
