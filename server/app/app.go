@@ -123,7 +123,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.closers = append(m.closers, func() { _ = m.enqueuer.Close() })
 	m.Identity, err = identity.New(identity.Deps{
 		DB: m.DB, Secret: secret, Hasher: m.Hasher, Limiter: &ratelimit.Limiter{Client: m.Redis, Prefix: "kefu:"},
-		Audit: m.Audit, Authz: m.Authz, Tenants: m.Tenants, Mailer: worker.QueueMailer{E: m.enqueuer}, Logger: m.Logger,
+		Audit: m.Audit, Authz: m.Authz, Tenants: m.Tenants, Mailer: worker.QueueMailer{E: m.enqueuer}, Jobs: m.enqueuer, Logger: m.Logger,
 	}, m.identityConfig())
 	return err
 }
@@ -174,7 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 		if mailer == nil {
 			mailer = &mail.FileMailer{Dir: filepath.Join(c.DataDir, "mail"), Logger: m.Logger}
 		}
-		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Logger: m.Logger, Shutdown: c.ShutdownTimeout})
+		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Identity: m.Identity, Logger: m.Logger, Shutdown: c.ShutdownTimeout})
 		if err := m.worker.Start(); err != nil {
 			m.Close()
 			return fmt.Errorf("start worker: %w", err)

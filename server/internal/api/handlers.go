@@ -411,6 +411,9 @@ func (s *Server) getTenant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if perms == nil {
+		perms = []authz.Permission{}
+	}
 	return c.JSON(fiber.Map{"tenant": toTenantJSON(a.Tenant), "role": a.Role, "permissions": perms})
 }
 

@@ -26,8 +26,16 @@ type passwordResetRow struct {
 
 func (passwordResetRow) TableName() string { return "password_resets" }
 
-// ForgotPassword mails a single-use reset link when the address has an account. It
-// answers the same whether or not it does, so it cannot be used to find accounts.
+// Jobs runs identity work in the background.
+type Jobs interface {
+	// EnqueuePasswordReset schedules SendPasswordReset for an address.
+	EnqueuePasswordReset(ctx context.Context, email string) error
+}
+
+// ForgotPassword accepts a reset request. Whether the address has an account is only
+// looked at later, by a background job (SendPasswordReset): the request does the same
+// work and gives the same answer either way, so neither its response nor its timing
+// reveals which addresses have accounts.
 func (s *Service) ForgotPassword(ctx context.Context, email string, meta ClientMeta) error {
 	norm, err := NormalizeEmail(email)
 	if err != nil {
@@ -48,13 +56,22 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, meta ClientM
 			return err
 		}
 	}
+	if err := s.jobs.EnqueuePasswordReset(ctx, norm); err != nil {
+		return fmt.Errorf("forgot password: %w", err)
+	}
+	return nil
+}
+
+// SendPasswordReset mails a single-use reset link if email has an account (the job
+// behind ForgotPassword). Only the newest link works.
+func (s *Service) SendPasswordReset(ctx context.Context, email string) error {
 	var u userRow
-	err = s.db.View(ctx, func(ctx context.Context, tx *gorm.DB) error { return tx.Where("email = ?", norm).Take(&u).Error })
+	err := s.db.View(ctx, func(ctx context.Context, tx *gorm.DB) error { return tx.Where("email = ?", email).Take(&u).Error })
 	if db.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("forgot password: %w", err)
+		return fmt.Errorf("password reset: %w", err)
 	}
 	tok, err := crypt.RandomToken("kfp_", 32)
 	if err != nil {
@@ -63,7 +80,6 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, meta ClientM
 	now := s.now()
 	r := passwordResetRow{ID: newID(), UserID: u.ID, TokenHash: crypt.SHA256Hex(tok), ExpiresAt: now.Add(s.cfg.PasswordResetTTL), CreatedAt: now}
 	err = s.db.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		// Only the newest link works.
 		if err := tx.Model(&passwordResetRow{}).Where("user_id = ? AND used_at IS NULL", u.ID).Update("used_at", now).Error; err != nil {
 			return err
 		}
@@ -73,16 +89,13 @@ func (s *Service) ForgotPassword(ctx context.Context, email string, meta ClientM
 		return s.audit.Security(ctx, &u.ID, "password.reset_requested", nil)
 	})
 	if err != nil {
-		return fmt.Errorf("forgot password: %w", err)
+		return fmt.Errorf("password reset: %w", err)
 	}
 	link := strings.TrimRight(s.cfg.PublicURL, "/") + "/reset-password#token=" + tok
 	m := Mail{To: u.Email, Subject: "Reset your kefu password",
 		Text: fmt.Sprintf("Someone (hopefully you) asked to reset the password of your kefu account %s.\n\nChoose a new password: %s\n\nThe link works once and expires in %s. If you did not ask for this, ignore this mail: your password stays as it is.\n",
 			u.Email, link, s.cfg.PasswordResetTTL)}
-	if err := s.mailer.Send(ctx, m); err != nil {
-		return fmt.Errorf("queue reset mail: %w", err)
-	}
-	return nil
+	return s.mailer.Send(ctx, m)
 }
 
 // ResetPassword sets a new password with a reset token, revokes every session and

@@ -76,6 +76,7 @@ type Service struct {
 	authz   Authorizer
 	tenants *tenants.Service
 	mailer  Mailer
+	jobs    Jobs
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -90,6 +91,7 @@ type Deps struct {
 	Authz   Authorizer
 	Tenants *tenants.Service
 	Mailer  Mailer
+	Jobs    Jobs
 	Logger  *slog.Logger
 	Now     func() time.Time
 }
@@ -140,7 +142,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 	}
 	return &Service{
 		db: d.DB, cfg: cfg, hasher: hasher, signer: NewSigner(d.Secret, cfg.AccessTTL, now), box: box,
-		limiter: d.Limiter, audit: d.Audit, authz: d.Authz, tenants: d.Tenants, mailer: d.Mailer, log: log,
+		limiter: d.Limiter, audit: d.Audit, authz: d.Authz, tenants: d.Tenants, mailer: d.Mailer, jobs: d.Jobs, log: log,
 		now: func() time.Time { return now().UTC() },
 	}, nil
 }

@@ -17,7 +17,10 @@ import (
 
 // Task types. Names are part of the queue's wire format: never rename one that may
 // still be queued.
-const TypeMailSend = "mail:send"
+const (
+	TypeMailSend      = "mail:send"
+	TypePasswordReset = "identity:password-reset"
+)
 
 // Queues and their weights.
 var Queues = map[string]int{"critical": 6, "default": 3, "low": 1}
@@ -50,6 +53,23 @@ func (q QueueMailer) Send(ctx context.Context, m identity.Mail) error {
 	return nil
 }
 
+// EnqueuePasswordReset implements identity.Jobs.
+func (e *Enqueuer) EnqueuePasswordReset(ctx context.Context, email string) error {
+	b, err := json.Marshal(passwordResetPayload{Email: email})
+	if err != nil {
+		return err
+	}
+	_, err = e.c.EnqueueContext(ctx, asynq.NewTask(TypePasswordReset, b), asynq.Queue("default"), asynq.MaxRetry(5), asynq.Timeout(time.Minute))
+	if err != nil {
+		return fmt.Errorf("queue password reset: %w", err)
+	}
+	return nil
+}
+
+type passwordResetPayload struct {
+	Email string `json:"email"`
+}
+
 // Worker processes tasks.
 type Worker struct {
 	srv *asynq.Server
@@ -60,6 +80,7 @@ type Worker struct {
 type Deps struct {
 	Redis       redis.UniversalClient
 	Mailer      identity.Mailer // the delivery backend
+	Identity    *identity.Service
 	Logger      *slog.Logger
 	Concurrency int
 	Shutdown    time.Duration
@@ -87,6 +108,13 @@ func New(d Deps) *Worker {
 			return fmt.Errorf("decode %s: %v: %w", TypeMailSend, err, asynq.SkipRetry)
 		}
 		return d.Mailer.Send(ctx, m)
+	})
+	mux.HandleFunc(TypePasswordReset, func(ctx context.Context, t *asynq.Task) error {
+		var p passwordResetPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil {
+			return fmt.Errorf("decode %s: %v: %w", TypePasswordReset, err, asynq.SkipRetry)
+		}
+		return d.Identity.SendPasswordReset(ctx, p.Email)
 	})
 	return &Worker{srv: srv, mux: mux}
 }
