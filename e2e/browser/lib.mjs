@@ -117,3 +117,48 @@ export function noConsoleErrors(page) {
   const errs = page.consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
   assert.deepEqual(errs, [], `console errors:\n${errs.join('\n')}`);
 }
+
+/** Logs in through the login page and waits for the console. */
+export async function uiLogin(page, addr, password = PASSWORD, { totpCode } = {}) {
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill(addr);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  if (totpCode) {
+    await page.getByTestId('totp-code').fill(typeof totpCode === 'function' ? totpCode() : totpCode);
+    await page.getByTestId('totp-submit').click();
+  }
+  await page.getByTestId('page-content').waitFor();
+}
+
+/** Signs a tenant and its owner up through the API (setup, not under test). */
+export async function apiSignup(tenantName, addr) {
+  const r = await api('POST', '/api/v1/signup', { body: { tenant_name: tenantName, name: `Owner ${tenantName}`, email: addr, password: PASSWORD } });
+  assert.equal(r.status, 201, r.text);
+  return { tenantId: r.json.tenant.id, slug: r.json.tenant.slug, token: r.json.access_token, email: addr };
+}
+
+/** Picks an option of an antd Select identified by test ids. */
+export async function choose(page, selectTestId, optionTestId) {
+  await page.getByTestId(selectTestId).click();
+  await page.getByTestId(optionTestId).last().click();
+}
+
+/**
+ * Runs body with the pages it opens tracked, and on failure saves a screenshot of each
+ * under e2e/artifacts/<backend>-FAILED-<name>-<n>.png before rethrowing.
+ */
+export function flow(name, body) {
+  return async () => {
+    const pages = [];
+    const track = (p) => { pages.push(p); return p; };
+    try {
+      await body(track);
+    } catch (err) {
+      for (const [i, p] of pages.entries()) {
+        try { await shot(p, `FAILED-${name}-${i}`); } catch { /* page gone */ }
+      }
+      throw err;
+    }
+  };
+}
