@@ -1,0 +1,109 @@
+// One typed function per API endpoint (see server/internal/api/server.go).
+import { http } from './client';
+import type {
+  AcceptedInvitation,
+  AcceptInvitationRequest,
+  ChangePasswordRequest,
+  CreateApiKeyRequest,
+  CreateInvitationRequest,
+  CreateRoleRequest,
+  DisableTotpRequest,
+  EnrollTotpRequest,
+  ForgotPasswordRequest,
+  LoginRequest,
+  ResetPasswordRequest,
+  SignupRequest,
+  TotpCodeRequest,
+  UpdateMeRequest,
+  UpdateMemberRequest,
+  UpdateRoleRequest,
+  UpdateSettingsRequest,
+  ApiKey,
+  ApiKeyCreated,
+  AuditEntry,
+  Enrollment,
+  Invitation,
+  InvitationPreview,
+  Items,
+  Me,
+  Member,
+  Permission,
+  RecoveryCodes,
+  Role,
+  Settings,
+  SignupResponse,
+  Tenant,
+  TenantAccess,
+  TokenPair,
+  User,
+} from './types';
+
+const enc = encodeURIComponent;
+const t = (tenantId: string) => `/tenants/${enc(tenantId)}`;
+
+export const authApi = {
+  signup: (body: SignupRequest) =>
+    http.post<SignupResponse>('/signup', body, { auth: false }),
+  login: (body: LoginRequest) =>
+    http.post<TokenPair>('/auth/login', body, { auth: false }),
+  forgotPassword: (body: ForgotPasswordRequest) => http.post<void>('/auth/password/forgot', body, { auth: false }),
+  /** 204: every session is revoked and the user logs in again (with 2FA if enrolled). */
+  resetPassword: (body: ResetPasswordRequest) =>
+    http.post<void>('/auth/password/reset', body, { auth: false }),
+};
+
+export const meApi = {
+  get: () => http.get<Me>('/me'),
+  update: (body: UpdateMeRequest) => http.patch<User>('/me', body),
+  changePassword: (body: ChangePasswordRequest) =>
+    http.post<TokenPair>('/me/password', body),
+  enroll2fa: (body: EnrollTotpRequest) => http.post<Enrollment>('/me/2fa/enroll', body),
+  confirm2fa: (body: TotpCodeRequest) => http.post<RecoveryCodes>('/me/2fa/confirm', body),
+  disable2fa: (body: DisableTotpRequest) => http.post<void>('/me/2fa/disable', body),
+  regenerateCodes: (body: TotpCodeRequest) => http.post<RecoveryCodes>('/me/2fa/recovery-codes', body),
+};
+
+export const invitationApi = {
+  lookup: (token: string) => http.post<InvitationPreview>('/invitations/lookup', { token }, { auth: false }),
+  /** Without an account: name + password, no bearer. With one: the bearer token. */
+  accept: (body: AcceptInvitationRequest, withAuth: boolean) =>
+    http.post<AcceptedInvitation>('/invitations/accept', body, { auth: withAuth }),
+};
+
+export const tenantApi = {
+  get: (id: string) => http.get<TenantAccess>(t(id)),
+  settings: (id: string) => http.get<Settings>(`${t(id)}/settings`),
+  updateSettings: (id: string, body: UpdateSettingsRequest) => http.patch<Settings>(`${t(id)}/settings`, body),
+
+  members: (id: string) => http.get<Items<Member>>(`${t(id)}/members`),
+  updateMember: (id: string, memberId: string, body: UpdateMemberRequest) =>
+    http.patch<Member>(`${t(id)}/members/${enc(memberId)}`, body),
+  removeMember: (id: string, memberId: string) => http.del(`${t(id)}/members/${enc(memberId)}`),
+
+  invitations: (id: string) => http.get<Items<Invitation>>(`${t(id)}/invitations`),
+  invite: (id: string, body: CreateInvitationRequest) => http.post<Invitation>(`${t(id)}/invitations`, body),
+  revokeInvitation: (id: string, invitationId: string) => http.del(`${t(id)}/invitations/${enc(invitationId)}`),
+
+  roles: (id: string) => http.get<Items<Role>>(`${t(id)}/roles`),
+  createRole: (id: string, body: CreateRoleRequest) =>
+    http.post<Role>(`${t(id)}/roles`, body),
+  updateRole: (id: string, roleId: string, body: UpdateRoleRequest) =>
+    http.patch<Role>(`${t(id)}/roles/${enc(roleId)}`, body),
+  deleteRole: (id: string, roleId: string) => http.del(`${t(id)}/roles/${enc(roleId)}`),
+  permissions: (id: string) => http.get<Items<Permission>>(`${t(id)}/permissions`),
+
+  apiKeys: (id: string) => http.get<Items<ApiKey>>(`${t(id)}/api-keys`),
+  createApiKey: (id: string, body: CreateApiKeyRequest) =>
+    http.post<ApiKeyCreated>(`${t(id)}/api-keys`, body),
+  revokeApiKey: (id: string, keyId: string) => http.del(`${t(id)}/api-keys/${enc(keyId)}`),
+
+  auditLog: (id: string, q: { before?: string; limit?: number; action?: string }) =>
+    http.get<Items<AuditEntry>>(`${t(id)}/audit-log`, { query: q }),
+};
+
+export const platformApi = {
+  tenants: (q: { q?: string; status?: string; after?: string; limit?: number }) =>
+    http.get<Items<Tenant>>('/platform/tenants', { query: q }),
+  suspend: (id: string) => http.post<Tenant>(`/platform/tenants/${enc(id)}/suspend`),
+  resume: (id: string) => http.post<Tenant>(`/platform/tenants/${enc(id)}/resume`),
+};

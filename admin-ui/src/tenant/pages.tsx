@@ -1,0 +1,18 @@
+import {
+  ApiOutlined,
+  AuditOutlined,
+  DashboardOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+
+/** Tenant pages, their path under /t/:id and the permission that shows them. */
+export const TENANT_PAGES = [
+  { key: 'overview', path: '', perm: null, icon: <DashboardOutlined /> },
+  { key: 'members', path: 'members', perm: 'members:read', icon: <TeamOutlined /> },
+  { key: 'roles', path: 'roles', perm: 'roles:read', icon: <SafetyCertificateOutlined /> },
+  { key: 'api-keys', path: 'api-keys', perm: 'apikeys:manage', icon: <ApiOutlined /> },
+  { key: 'settings', path: 'settings', perm: 'settings:read', icon: <SettingOutlined /> },
+  { key: 'audit-log', path: 'audit-log', perm: 'audit:read', icon: <AuditOutlined /> },
+] as const;
