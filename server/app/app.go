@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kefu-io/kefu/sdk"
 	"github.com/kefu-io/kefu/server/internal/api"
 	"github.com/kefu-io/kefu/server/internal/audit"
 	"github.com/kefu-io/kefu/server/internal/authz"
@@ -48,6 +49,8 @@ type Main struct {
 	Hasher *password.Hasher
 	// IdentityConfig overrides identity limits; zero fields keep their defaults.
 	IdentityConfig identity.Config
+	// Connectors are run in-process (tests, embedders).
+	Connectors []sdk.Connector
 
 	DB       *db.DB
 	Redis    *redis.Client
@@ -61,6 +64,7 @@ type Main struct {
 	watcher  *authz.RedisWatcher
 	enqueuer *worker.Enqueuer
 	worker   *worker.Worker
+	chat     *chat
 	ln       net.Listener
 	serveErr chan error
 	closers  []func()
@@ -125,7 +129,10 @@ func (m *Main) Open(ctx context.Context) error {
 		DB: m.DB, Secret: secret, Hasher: m.Hasher, Limiter: &ratelimit.Limiter{Client: m.Redis, Prefix: "kefu:"},
 		Audit: m.Audit, Authz: m.Authz, Tenants: m.Tenants, Mailer: worker.QueueMailer{E: m.enqueuer}, Jobs: m.enqueuer, Logger: m.Logger,
 	}, m.identityConfig())
-	return err
+	if err != nil {
+		return err
+	}
+	return m.openChat(ctx, secret)
 }
 
 func (m *Main) identityConfig() identity.Config {
@@ -169,12 +176,18 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	if c.HasRole("api") || c.HasRole("worker") {
+		if err := m.startChat(ctx); err != nil {
+			m.Close()
+			return err
+		}
+	}
 	if c.HasRole("worker") {
 		mailer := m.Mailer
 		if mailer == nil {
 			mailer = &mail.FileMailer{Dir: filepath.Join(c.DataDir, "mail"), Logger: m.Logger}
 		}
-		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Identity: m.Identity, Logger: m.Logger, Shutdown: c.ShutdownTimeout})
+		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Identity: m.Identity, Logger: m.Logger, Shutdown: c.ShutdownTimeout, Deliver: m.deliver})
 		if err := m.worker.Start(); err != nil {
 			m.Close()
 			return fmt.Errorf("start worker: %w", err)
@@ -191,7 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.HTTP = api.New(m.Identity, m.Tenants, m.Audit, api.Options{
 			Logger: m.Logger, BodyLimit: c.BodyLimit, TrustedProxies: proxies, Registry: reg, Ready: m.ready,
-			Console: webui.New().Handler,
+			Console: webui.New().Handler, Chat: m.apiChat(),
 		})
 		m.serveErr = make(chan error, 1)
 		go func() { m.serveErr <- m.HTTP.App().Listener(m.ln) }()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,12 +94,14 @@ func (o *Outbox) WaitFor(t testing.TB, addr string) identity.Mail {
 
 // Env is a running kefu.
 type Env struct {
-	T       testing.TB
-	Main    *app.Main
-	URL     string
-	Outbox  *Outbox
-	Backend Backend
-	Client  *http.Client
+	T    testing.TB
+	Main *app.Main
+	// Provider is the "test" connector every environment has.
+	Provider *TestConnector
+	URL      string
+	Outbox   *Outbox
+	Backend  Backend
+	Client   *http.Client
 }
 
 // Option adjusts an Env's configuration before start.
@@ -143,6 +146,8 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 	m.IdentityConfig.ResetsPerIP.Limit = 1 << 20
 	m.IdentityConfig.ResetsPerIP.Window = time.Hour
 	m.IdentityConfig.ResetsPerIP.Name = "reset-ip"
+	provider := NewTestConnector()
+	m.Connectors = append(m.Connectors, provider)
 	for _, o := range opts {
 		o(&cfg, m)
 	}
@@ -151,7 +156,7 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 		t.Fatalf("start kefu (%s): %v", b.Name, err)
 	}
 	t.Cleanup(m.Close)
-	return &Env{T: t, Main: m, URL: "http://" + m.Addr(), Outbox: out, Backend: b, Client: &http.Client{Timeout: 30 * time.Second}}
+	return &Env{T: t, Main: m, Provider: provider, URL: "http://" + m.Addr(), Outbox: out, Backend: b, Client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // tlogWriter sends server warnings and errors to the test log, so a failing test
@@ -182,15 +187,23 @@ func (r *Resp) JSON() map[string]any {
 	return m
 }
 
-// Str returns a top-level string field (or a nested one with "a.b").
+// Str returns a top-level string field (or a nested one with "a.b", list elements
+// with "a.0.b").
 func (r *Resp) Str(path string) string {
 	var cur any = r.JSON()
 	for _, p := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(v) {
+				return ""
+			}
+			cur = v[i]
+		default:
 			return ""
 		}
-		cur = m[p]
 	}
 	s, _ := cur.(string)
 	return s

@@ -824,6 +824,683 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_id}/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List connectors
+         * @description The connectors channels can be created from, with the JSON Schema of their configuration (the console renders its form from it) and their state.
+         *
+         *     Needs the `channels:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listConnectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List channels
+         * @description The tenant's channels, secrets masked.
+         *
+         *     Needs the `channels:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listChannels"];
+        put?: never;
+        /**
+         * Create a channel
+         * @description Creates a channel of a connector. The configuration is validated against the connector's JSON Schema and by the connector itself; secrets are encrypted at rest and never shown again. The channel starts at once.
+         *
+         *     Needs the `channels:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a channel
+         * @description One channel, secrets masked.
+         *
+         *     Needs the `channels:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getChannel"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a channel
+         * @description Stops and deletes a channel. Its conversations stay.
+         *
+         *     Needs the `channels:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteChannel"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a channel
+         * @description Renames, reconfigures, enables or disables a channel. A disabled channel refuses webhooks and widget traffic, and its queued replies fail.
+         *
+         *     Needs the `channels:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateChannel"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List conversations
+         * @description The tenant's conversations, latest activity first, with cursor pagination.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a conversation
+         * @description A conversation with its customer's details and identities.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List messages
+         * @description A page of a conversation's messages, oldest first: the newest page by default, older ones with `before`, newer ones with `after`.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * Reply
+         * @description Sends an agent's reply. It is stored at once (status `queued`) and delivered through the channel by a background job with retries; a permanent failure marks it `failed` with the reason, and the console is told over the realtime stream.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["replyToConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign a conversation
+         * @description Assigns the conversation to an agent (`me` to take it), or unassigns it. An assigned queued conversation becomes open.
+         *
+         *     Needs the `conversations:assign` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["assignConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a conversation
+         * @description Marks the conversation resolved; the customer's next message reopens it.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["resolveConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a conversation
+         * @description Reopens a resolved conversation.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["reopenConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark read
+         * @description Marks the conversation's customer messages read by agents (its `unread` count becomes 0).
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["markConversationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agent typing
+         * @description Tells the customer (web chat) that an agent is typing. Nothing is stored.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["agentTyping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file
+         * @description Stores a file (at most 10 MB; images, PDF, office documents, text, archives) to send in this conversation: reply with its id in `attachment_ids`.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["uploadConversationAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The attachment's id. */
+                attachment_id: components["parameters"]["AttachmentId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description A message's file. Images are shown inline; anything else downloads, with `nosniff` and a sandboxing CSP.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["downloadAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inbox across tenants
+         * @description The caller's conversations across every active tenant where they may read conversations, latest activity first, each tagged with its tenant. Filters as for a tenant's list, plus `tenant_id`.
+         */
+        get: operations["listInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Realtime stream (WebSocket)
+         * @description **WebSocket.** Events for every tenant the user may read conversations in: `{"type":"ready","tenant_ids":[…]}` first, then `message.created`, `message.updated`, `conversation.updated`, `typing` and `read` events with `tenant_id` and `conversation_id`. Each event's permission is checked when it is delivered. Send `{"type":"ping"}` to get a pong. A `{"type":"resync"}` frame means events were dropped (a slow client): refetch. The access token comes as `?access_token=` (browsers cannot set headers on a WebSocket) or a bearer header; it is re-checked every minute, and an expired or revoked one closes the socket with code 4001. Any API node serves any socket (Redis pub/sub).
+         */
+        get: operations["realtimeStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Widget configuration
+         * @description What the widget shows: the channel's name, welcome message, colour, language (the tenant's unless the channel sets one) and whether an agent is online. No secrets.
+         */
+        get: operations["getWidgetConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a visitor session
+         * @description Starts or resumes a visitor: the web connector checks the page's origin and a signed identity, and names the visitor. Returns a visitor token (7 days) and the visitor's current conversation.
+         */
+        post: operations["startWidgetSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Visitor's messages
+         * @description The visitor's current conversation, oldest first (the latest 100, or those after `after`).
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        get: operations["listWidgetMessages"];
+        put?: never;
+        /**
+         * Send a visitor message
+         * @description Sends a message through the web connector and stores it (a repeated `client_id` is the same message). The first message opens a conversation.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        post: operations["sendWidgetMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file
+         * @description Stores a file the visitor will send (multipart field `file`, at most 10 MB).
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        post: operations["uploadWidgetAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The attachment's id. */
+                attachment_id: components["parameters"]["AttachmentId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description A file of the visitor's own conversation or upload.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        get: operations["downloadWidgetAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Visitor read
+         * @description The visitor has seen the replies up to `message_id`: they become `read`.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        post: operations["markWidgetRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Visitor typing
+         * @description Tells the agents the visitor is typing. Nothing is stored.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        post: operations["widgetTyping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Visitor realtime (WebSocket)
+         * @description **WebSocket.** The visitor's conversation live: replies (`message.created`), status changes and agent typing. Send `{"type":"message","client_id","text"}` (answered with `ack` or `error`), `{"type":"typing"}`, `{"type":"read","message_id"}` and `{"type":"ping"}`. The token may come as `?token=`.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        get: operations["widgetStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Provider webhook (GET)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        get: operations["getWebhook"];
+        /**
+         * Provider webhook (PUT)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        put: operations["putWebhook"];
+        /**
+         * Provider webhook (POST)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        post: operations["postWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/{channel_id}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The rest of the path, for the connector (e.g. `receipt`). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Provider webhook (GET)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        get: operations["getWebhookPath"];
+        /**
+         * Provider webhook (PUT)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        put: operations["putWebhookPath"];
+        /**
+         * Provider webhook (POST)
+         * @description A provider's webhook for a channel. The request is forwarded to the channel's connector, which verifies and parses it; messages are de-duplicated on (channel, provider id) and stored, conversation and outbox included, before the provider gets its answer, so nothing acknowledged is lost. The tenant comes from the channel, never from the request. Requests over 1 MiB are refused.
+         */
+        post: operations["postWebhookPath"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -852,6 +1529,11 @@ export interface components {
             instance?: string;
             /** @description The request's id, also in the `X-Request-Id` response header; quote it when reporting a problem. */
             request_id?: string;
+            /** @description Every invalid field, when there are several (e.g. a channel configuration). */
+            errors?: {
+                field: string;
+                detail: string;
+            }[];
         };
         Health: {
             /** @constant */
@@ -1338,6 +2020,283 @@ export interface components {
             /** @description The key's role (a built-in or custom role's name), not `owner`. */
             role: string;
         };
+        /** @description A connector: what a channel can be an instance of. */
+        Connector: {
+            name: string;
+            version: string;
+            /** @enum {string} */
+            kind: "web" | "wechat" | "email" | "sms" | "custom";
+            capabilities: string[];
+            /** @description JSON Schema of a channel's `config`; properties with `writeOnly: true` are secrets. */
+            config_schema: Record<string, never>;
+            /** @description `running`, `starting`, `crashed` or `disabled`. */
+            state: string;
+        };
+        ConnectorList: {
+            items: components["schemas"]["Connector"][];
+        };
+        /** @description A channel of the tenant. */
+        Channel: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            connector: string;
+            name: string;
+            /** @description The configuration; secrets (writeOnly in the connector's schema) are shown as `********`. */
+            config: Record<string, never>;
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Where the provider sends webhooks. */
+            webhook_url: string;
+            /** @description For web channels: the `<script>` tag to paste into a site. */
+            widget_snippet: string | null;
+        };
+        ChannelList: {
+            items: components["schemas"]["Channel"][];
+        };
+        CreateChannelRequest: {
+            connector: string;
+            name: string;
+            /** @description The configuration, valid against the connector's `config_schema`. Send `********` for a secret to keep the stored one. */
+            config?: Record<string, never>;
+            /** @default true */
+            enabled: boolean;
+        };
+        UpdateChannelRequest: {
+            name?: string;
+            /** @description The configuration, valid against the connector's `config_schema`. Send `********` for a secret to keep the stored one. */
+            config?: Record<string, never>;
+            enabled?: boolean;
+        };
+        ContactSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
+            avatar_url: string;
+        };
+        ContactIdentity: {
+            /** Format: uuid */
+            channel_id: string;
+            external_id: string;
+            verified: boolean;
+        };
+        /** @description A customer, with one identity per channel. */
+        Contact: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
+            phone: string;
+            avatar_url: string;
+            attributes: {
+                [key: string]: string;
+            };
+            identities: components["schemas"]["ContactIdentity"][];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A conversation, tagged with its tenant. */
+        Conversation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_name: string;
+            /** Format: uuid */
+            channel_id: string;
+            channel_name: string;
+            connector: string;
+            /** @enum {string} */
+            status: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+            /** Format: uuid */
+            assignee_id: string | null;
+            contact: components["schemas"]["ContactSummary"];
+            /** Format: date-time */
+            last_message_at: string;
+            last_message_preview: string;
+            /** @description Customer messages since an agent last read the conversation. */
+            unread: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+        };
+        /** @description A conversation with its customer in full. */
+        ConversationDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_name: string;
+            /** Format: uuid */
+            channel_id: string;
+            channel_name: string;
+            connector: string;
+            /** @enum {string} */
+            status: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+            /** Format: uuid */
+            assignee_id: string | null;
+            contact: components["schemas"]["Contact"];
+            /** Format: date-time */
+            last_message_at: string;
+            last_message_preview: string;
+            /** @description Customer messages since an agent last read the conversation. */
+            unread: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+        };
+        ConversationList: {
+            items: components["schemas"]["Conversation"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last. */
+            next_cursor: string | null;
+        };
+        MessageAttachment: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            content_type: string;
+            size: number;
+            url: string;
+        };
+        /** @description A message. */
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @enum {string} */
+            sender_type: "contact" | "agent" | "bot" | "system";
+            /** Format: uuid */
+            sender_id: string | null;
+            /** @enum {string} */
+            type: "text" | "image" | "file" | "system";
+            text: string;
+            attachments: components["schemas"]["MessageAttachment"][];
+            /**
+             * @description Delivery status (outbound messages move queued → sent → delivered → read, or failed).
+             * @enum {string}
+             */
+            status: "received" | "queued" | "sent" | "delivered" | "read" | "failed";
+            /** @description Why delivery failed or is being retried. */
+            error: string;
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description Messages oldest first. */
+        MessageList: {
+            items: components["schemas"]["Message"][];
+            /**
+             * Format: uuid
+             * @description Pass as `before` for the previous (older) page; null when there is none.
+             */
+            next_cursor: string | null;
+        };
+        ReplyRequest: {
+            text?: string;
+            /** @description Your idempotency key: a retry with the same one returns the same message. */
+            client_id?: string;
+            /** @description Files you uploaded to this conversation. */
+            attachment_ids?: string[];
+        };
+        AssignRequest: {
+            /** @description `me`, a member's user id, or null to unassign. */
+            assignee_id?: string | null;
+        };
+        WidgetConfig: {
+            name: string;
+            welcome_message: string;
+            color: string;
+            /** @enum {string} */
+            locale: "zh-CN" | "en";
+            require_identity: boolean;
+            /** @description Whether any agent of the tenant is online (else the widget offers to leave a message). */
+            online: boolean;
+        };
+        /** @description A logged-in user of the site, signed by the site's server. */
+        WidgetIdentity: {
+            user_id?: string;
+            name?: string;
+            email?: string;
+            /** @description Unix seconds when the site signed it. */
+            ts?: number;
+            /** @description hex HMAC-SHA256, keyed with the channel's identity secret, of user_id, email, name and ts joined by newlines. */
+            signature?: string;
+        };
+        WidgetSessionRequest: {
+            /** @description The visitor id from an earlier session (kept in the browser). */
+            visitor_id?: string;
+            identity?: components["schemas"]["WidgetIdentity"];
+        };
+        WidgetSession: {
+            visitor_id: string;
+            /** @description The visitor token: `Authorization: Bearer` (or `?token=` on the WebSocket). */
+            token: string;
+            /** Format: uuid */
+            conversation_id: string | null;
+        };
+        WidgetMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @enum {string} */
+            sender_type: "contact" | "agent" | "bot" | "system";
+            /** @enum {string} */
+            type: "text" | "image" | "file" | "system";
+            text: string;
+            attachments: components["schemas"]["MessageAttachment"][];
+            /**
+             * @description Delivery status (outbound messages move queued → sent → delivered → read, or failed).
+             * @enum {string}
+             */
+            status: "received" | "queued" | "sent" | "delivered" | "read" | "failed";
+            client_id?: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        WidgetMessageList: {
+            /** Format: uuid */
+            conversation_id: string | null;
+            items: components["schemas"]["WidgetMessage"][];
+        };
+        WidgetSendRequest: {
+            client_id: string;
+            text?: string;
+            name?: string;
+            email?: string;
+            attachments?: {
+                /** Format: uuid */
+                id: string;
+            }[];
+        };
+        WidgetSent: {
+            /** Format: uuid */
+            id: string;
+            client_id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            duplicate: boolean;
+        };
+        WidgetReadRequest: {
+            /** Format: uuid */
+            message_id: string;
+        };
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -1422,6 +2381,12 @@ export interface components {
         TenantId: string;
         /** @description Page size: 1 to 200. */
         Limit: number;
+        /** @description The channel's id. */
+        ChannelId: string;
+        /** @description The conversation's id. */
+        ConversationId: string;
+        /** @description The attachment's id. */
+        AttachmentId: string;
     };
     requestBodies: never;
     headers: never;
@@ -2721,6 +3686,1298 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description `tenant.not-found`: no such tenant. */
             404: components["responses"]["NotFound"];
+        };
+    };
+    listConnectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connectors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description The channel. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `channel.name-taken` (`field: name`): another channel has this name. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.invalid-config`: the configuration does not match the connector's schema or the connector refused it (each field in `errors`); `channel.unknown-connector` (`field: connector`): no such connector; `channel.connector-fixed`: a channel's connector cannot change. */
+            422: components["responses"]["UnprocessableContent"];
+            /** @description `channel.connector-unavailable`: the connector's plugin is not running; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `channel.not-found`: no such channel in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `channel.not-found`: no such channel in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description The channel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `channels:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `channel.not-found`: no such channel in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `channel.name-taken` (`field: name`): another channel has this name. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.invalid-config`: the configuration does not match the connector's schema or the connector refused it (each field in `errors`); `channel.unknown-connector` (`field: connector`): no such connector; `channel.connector-fixed`: a channel's connector cannot change. */
+            422: components["responses"]["UnprocessableContent"];
+            /** @description `channel.connector-unavailable`: the connector's plugin is not running; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed. */
+                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+                /** @description Only this channel's conversations. */
+                channel_id?: string;
+                /** @description `me`, `none` (unassigned), `all`, or a user id. */
+                assignee?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of conversations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description A message id: the page of messages before it. */
+                before?: string;
+                /** @description A message id: the messages after it. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    replyToConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyRequest"];
+            };
+        };
+        responses: {
+            /** @description The queued reply (or, for a repeated `client_id`, the earlier one). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `message.empty`: neither text nor attachments; `message.too-long`: the text is too long; `request.invalid` (`field: attachment_ids`): not your unsent upload. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. `message.not-found`: an attachment does not exist. */
+            404: components["responses"]["NotFound"];
+            /** @description `conversation.closed`: the conversation is closed. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    assignConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: assignee_id`) for a value that is not `me`, a user id or null. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:assign` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `conversation.bad-assignee` (`field: assignee_id`): not a member of this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    resolveConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    reopenConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `conversation.closed`: the conversation is closed. */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    markConversationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    agentTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    uploadConversationAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored file. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAttachment"];
+                };
+            };
+            /** @description `request.invalid` (`field: file`): no multipart field `file`, or the file is empty. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `attachment.too-large`: the file is larger than 10 MB; `request.too-large`: the request exceeds the server's limit. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `attachment.type` (`field: file`): this type of file is not accepted. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    downloadAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The attachment's id. */
+                attachment_id: components["parameters"]["AttachmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `message.not-found`: no such file in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listInbox: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed. */
+                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+                /** @description Only this channel's conversations. */
+                channel_id?: string;
+                /** @description `me`, `none` (unassigned), `all`, or a user id. */
+                assignee?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Only this tenant (one the caller belongs to; others give an empty page). */
+                tenant_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of conversations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth.user-only`: API keys act on one tenant; use that tenant's list. */
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    realtimeStream: {
+        parameters: {
+            query?: {
+                /** @description An access token. */
+                access_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `realtime.upgrade-required`: not a WebSocket handshake. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getWidgetConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetConfig"];
+                };
+            };
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    startWidgetSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSession"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWidgetMessages: {
+        parameters: {
+            query?: {
+                /** @description A message id: only the messages after it. */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetMessageList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    sendWidgetMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetSendRequest"];
+            };
+        };
+        responses: {
+            /** @description The stored message. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSent"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `widget.invalid`: the connector refused the message; `request.invalid` (`field: attachments`): an unknown attachment. */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). `widget.too-large`: the text is too long. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadWidgetAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored file. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAttachment"];
+                };
+            };
+            /** @description `request.invalid` (`field: file`): no multipart field `file`, or the file is empty. */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+            /** @description `attachment.too-large`: the file is larger than 10 MB; `request.too-large`: the request exceeds the server's limit. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `attachment.type` (`field: file`): this type of file is not accepted. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    downloadWidgetAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The attachment's id. */
+                attachment_id: components["parameters"]["AttachmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. `message.not-found`: no such file for this visitor. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    markWidgetRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetReadRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    widgetTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    widgetStream: {
+        parameters: {
+            query?: {
+                /** @description The visitor token. */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `realtime.upgrade-required`: not a WebSocket handshake. */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    putWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    postWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    getWebhookPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The rest of the path, for the connector (e.g. `receipt`). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    putWebhookPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The rest of the path, for the connector (e.g. `receipt`). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    postWebhookPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+                /** @description The rest of the path, for the connector (e.g. `receipt`). */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector's own answer to the provider (status, headers and body are the connector's), sent only after what the request carried is stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, or it is disabled. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 MiB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `channel.unavailable`: the web connector is restarting; retry. */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other status the connector answers with (for example 401 for a bad signature, 400 for a malformed payload). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
         };
     };
 }

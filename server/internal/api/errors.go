@@ -24,6 +24,8 @@ type Problem struct {
 	Field     string `json:"field,omitempty"`
 	Instance  string `json:"instance,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
+	// Errors lists every invalid field when there are several.
+	Errors []errs.FieldError `json:"errors,omitempty"`
 }
 
 var kindStatus = map[errs.Kind]int{
@@ -104,6 +106,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p := Problem{
 		Type: "urn:kefu:problem:" + e.Code, Title: http.StatusText(status), Status: status,
 		Detail: e.Message, Code: e.Code, Field: e.Field, Instance: c.Path(), RequestID: requestID(c),
+		Errors: e.Fields,
 	}
 	if status >= 500 {
 		// Internal details go to the log with the request and tenant, never to the client.

@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"sort"
 	"strings"
@@ -40,11 +42,39 @@ var nonTenantRoutes = map[string]bool{
 	"POST /api/v1/me/2fa/disable":        true,
 	"POST /api/v1/me/2fa/recovery-codes": true,
 	"GET /api/v1/platform/tenants":       true, // operator only; checked below
+	// The inbox spans the caller's own tenants (TestInboxSpansTenants); the realtime
+	// stream authorizes every event (TestRealtimeNeverCrossesTenants).
+	"GET /api/v1/conversations": true,
+	"GET /api/v1/realtime":      true,
+}
+
+// channelRoutes are public routes scoped by a channel: the tenant comes from the
+// channel, and the caller proves itself to the channel (a provider's signature, a
+// visitor token). TestChannelRoutesIsolation aims each at B's channel with A's
+// credentials.
+var channelRoutes = map[string]bool{
+	"GET /hooks/:channel_id":                             true,
+	"POST /hooks/:channel_id":                            true,
+	"PUT /hooks/:channel_id":                             true,
+	"GET /hooks/:channel_id/*":                           true,
+	"POST /hooks/:channel_id/*":                          true,
+	"PUT /hooks/:channel_id/*":                           true,
+	"GET /widget/:channel_id/config":                     true,
+	"POST /widget/:channel_id/session":                   true,
+	"GET /widget/:channel_id/messages":                   true,
+	"POST /widget/:channel_id/messages":                  true,
+	"POST /widget/:channel_id/attachments":               true,
+	"GET /widget/:channel_id/attachments/:attachment_id": true,
+	"POST /widget/:channel_id/read":                      true,
+	"POST /widget/:channel_id/typing":                    true,
+	"GET /widget/:channel_id/ws":                         true,
 }
 
 // victim holds tenant B's objects, which A's credentials try to reach.
 type victim struct {
 	tenant, member, invitation, role, apiKey string
+	channel, webChannel, conversation        string
+	attachment, visitorToken                 string
 	token                                    string // B's owner, for checksums
 	secrets                                  []string
 }
@@ -75,6 +105,25 @@ var isolationCases = map[string]isolationCase{
 	"POST /api/v1/tenants/:tenant_id/api-keys":                     {body: func(victim) any { return map[string]any{"name": "mole", "role": "admin"} }},
 	"DELETE /api/v1/tenants/:tenant_id/api-keys/:key_id":           {},
 	"GET /api/v1/tenants/:tenant_id/audit-log":                     {},
+	"GET /api/v1/tenants/:tenant_id/connectors":                    {},
+	"GET /api/v1/tenants/:tenant_id/channels":                      {},
+	"POST /api/v1/tenants/:tenant_id/channels": {body: func(victim) any {
+		return map[string]any{"connector": "test", "name": "mole", "config": map[string]any{"token": "mole-token-1"}}
+	}},
+	"GET /api/v1/tenants/:tenant_id/channels/:channel_id":                        {},
+	"PATCH /api/v1/tenants/:tenant_id/channels/:channel_id":                      {body: func(victim) any { return map[string]any{"name": "pwned", "enabled": false} }},
+	"DELETE /api/v1/tenants/:tenant_id/channels/:channel_id":                     {},
+	"GET /api/v1/tenants/:tenant_id/conversations":                               {},
+	"GET /api/v1/tenants/:tenant_id/conversations/:conversation_id":              {},
+	"GET /api/v1/tenants/:tenant_id/conversations/:conversation_id/messages":     {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/messages":    {body: func(victim) any { return map[string]any{"text": "mole", "client_id": "mole-1"} }},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/assign":      {body: func(victim) any { return map[string]any{"assignee_id": "me"} }},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/resolve":     {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/reopen":      {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/read":        {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/typing":      {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/attachments": {},
+	"GET /api/v1/tenants/:tenant_id/attachments/:attachment_id":                  {},
 	// Operator routes name a tenant but are not tenant routes: a tenant owner is not an
 	// operator, so they are forbidden outright.
 	"POST /api/v1/platform/tenants/:tenant_id/suspend": {},
@@ -83,7 +132,8 @@ var isolationCases = map[string]isolationCase{
 
 func (v victim) fill(path string, tenant string) string {
 	r := strings.NewReplacer(":tenant_id", tenant, ":member_id", v.member, ":invitation_id", v.invitation,
-		":role_id", v.role, ":key_id", v.apiKey)
+		":role_id", v.role, ":key_id", v.apiKey, ":channel_id", v.channel, ":conversation_id", v.conversation,
+		":attachment_id", v.attachment)
 	return r.Replace(path)
 }
 
@@ -91,7 +141,8 @@ func (v victim) fill(path string, tenant string) string {
 func checksum(t *testing.T, e *kefutest.Env, v victim) string {
 	t.Helper()
 	h := sha256.New()
-	for _, p := range []string{"", "/settings", "/members", "/invitations", "/roles", "/api-keys", "/audit-log?limit=200"} {
+	for _, p := range []string{"", "/settings", "/members", "/invitations", "/roles", "/api-keys", "/audit-log?limit=200",
+		"/channels", "/conversations", "/conversations/" + v.conversation + "/messages", "/attachments/" + v.attachment} {
 		r := e.Call("GET", "/api/v1/tenants/"+v.tenant+p, v.token, nil).Must(t, http.StatusOK)
 		h.Write([]byte(p))
 		h.Write(r.Body)
@@ -124,7 +175,33 @@ func setupVictim(t *testing.T, e *kefutest.Env) victim {
 		t.Fatal(err)
 	}
 	v.member = m.ID.String()
+
+	// A provider channel with a customer's conversation, and a web channel whose
+	// visitor sent a file.
+	v.channel = e.Call("POST", "/api/v1/tenants/"+b.TenantID+"/channels", b.AccessToken, map[string]any{
+		"connector": "test", "name": "Victim line", "config": map[string]any{"token": providerToken}}).Must(t, http.StatusCreated).Str("id")
+	hook(e, v.channel, providerToken, map[string]any{"id": "vm-1", "from": "victim-customer", "text": "victim secret text"}).Must(t, http.StatusOK)
+	v.conversation = e.Call("GET", "/api/v1/tenants/"+b.TenantID+"/conversations", b.AccessToken, nil).Must(t, http.StatusOK).Items()[0]["id"].(string)
+	v.webChannel = e.Call("POST", "/api/v1/tenants/"+b.TenantID+"/channels", b.AccessToken, map[string]any{
+		"connector": "web", "name": "Victim site", "config": map[string]any{}}).Must(t, http.StatusCreated).Str("id")
+	v.visitorToken = e.Call("POST", "/widget/"+v.webChannel+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+	v.attachment = upload(t, e, v.webChannel, v.visitorToken, "victim.txt", []byte("victim file body")).Str("id")
+	e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + v.webChannel + "/messages", Token: v.visitorToken,
+		Body: map[string]any{"client_id": "vw-1", "text": "victim web text", "attachments": []map[string]any{{"id": v.attachment}}}}).Must(t, http.StatusAccepted)
+	v.secrets = append(v.secrets, providerToken, "victim secret text", "victim web text", "victim-customer", v.visitorToken)
 	return v
+}
+
+// upload sends a file through the widget.
+func upload(t *testing.T, e *kefutest.Env, channel, token, name string, data []byte) *kefutest.Resp {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	return e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + channel + "/attachments", Token: token, Body: buf.Bytes(),
+		Headers: map[string]string{"Content-Type": mw.FormDataContentType()}})
 }
 
 func TestCrossTenantIsolation(t *testing.T) {
@@ -133,14 +210,15 @@ func TestCrossTenantIsolation(t *testing.T) {
 		aKey := e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/api-keys", a.AccessToken, map[string]any{
 			"name": "attacker", "role": "admin"}).Must(t, http.StatusCreated).Str("key")
 		v := setupVictim(t, e)
-		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing"}
+		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing",
+			v.conversation, v.attachment, "Victim line", "Victim site"}
 		forbiddenInBody = append(forbiddenInBody, v.secrets...)
 
 		routes := e.Main.HTTP.Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
 		for _, r := range routes {
 			key := r.Method + " " + r.Path
-			if nonTenantRoutes[key] {
+			if nonTenantRoutes[key] || channelRoutes[key] {
 				continue
 			}
 			c, ok := isolationCases[key]
@@ -213,4 +291,86 @@ func containsInt(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// TestChannelRoutesIsolation aims every channel-scoped public route at B's channels
+// with A's credentials (A's visitor token, A's provider token, B's ids under A's
+// channel): none answers with B's data or changes it.
+func TestChannelRoutesIsolation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := newChatTenant(t, e, "Attacker Inc", "owner@attacker.test")
+		aWeb := webChannel(t, e, a.Account, map[string]any{})
+		aTok := e.Call("POST", "/widget/"+aWeb+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+		v := setupVictim(t, e)
+		forbidden := append([]string{v.conversation, v.attachment, "Victim"}, v.secrets...)
+
+		seen := map[string]bool{}
+		for _, r := range e.Main.HTTP.Routes() {
+			key := r.Method + " " + r.Path
+			if !strings.HasPrefix(r.Path, "/hooks/") && !strings.HasPrefix(r.Path, "/widget/") {
+				continue
+			}
+			seen[key] = true
+			if !channelRoutes[key] {
+				t.Errorf("channel route %s is not in channelRoutes", key)
+			}
+		}
+		for k := range channelRoutes {
+			if !seen[k] {
+				t.Errorf("channelRoutes names %s, which is not registered", k)
+			}
+		}
+
+		type attempt struct {
+			method, path, token string
+			headers             map[string]string
+			body                any
+			want                []int
+		}
+		wp := func(ch, p string) string { return "/widget/" + ch + p }
+		attempts := []attempt{
+			// A's provider credentials on B's provider channel.
+			{"POST", "/hooks/" + v.channel, "", map[string]string{"X-Test-Token": "attacker-token"}, map[string]any{"id": "x", "from": "mole", "text": "mole"}, []int{http.StatusUnauthorized}},
+			{"POST", "/hooks/" + v.channel + "/receipt", "", map[string]string{"X-Test-Token": "attacker-token"}, map[string]any{"ID": "x", "Status": "read"}, []int{http.StatusUnauthorized}},
+			{"GET", "/hooks/" + v.channel, "", nil, nil, []int{http.StatusUnauthorized}},
+			{"PUT", "/hooks/" + v.channel + "/x", "", nil, nil, []int{http.StatusUnauthorized}},
+			// A's visitor token on B's web channel: bound to A's channel.
+			{"GET", wp(v.webChannel, "/messages"), aTok, nil, nil, []int{http.StatusUnauthorized}},
+			{"POST", wp(v.webChannel, "/messages"), aTok, nil, map[string]any{"client_id": "m", "text": "mole"}, []int{http.StatusUnauthorized}},
+			{"POST", wp(v.webChannel, "/attachments"), aTok, nil, "x", []int{http.StatusUnauthorized, http.StatusBadRequest}},
+			{"GET", wp(v.webChannel, "/attachments/"+v.attachment), aTok, nil, nil, []int{http.StatusUnauthorized}},
+			{"POST", wp(v.webChannel, "/read"), aTok, nil, map[string]any{"message_id": uuid.NewString()}, []int{http.StatusUnauthorized}},
+			{"POST", wp(v.webChannel, "/typing"), aTok, nil, map[string]any{}, []int{http.StatusUnauthorized}},
+			{"GET", wp(v.webChannel, "/ws"), aTok, nil, nil, []int{http.StatusUnauthorized, http.StatusBadRequest}},
+			// A's own channel and token, B's file id: not there.
+			{"GET", wp(aWeb, "/attachments/"+v.attachment), aTok, nil, nil, []int{http.StatusNotFound}},
+			// B's provider channel is not a web channel: no widget there.
+			{"GET", wp(v.channel, "/config"), "", nil, nil, []int{http.StatusNotFound}},
+			{"POST", wp(v.channel, "/session"), "", nil, map[string]any{}, []int{http.StatusNotFound}},
+			// A session on B's web channel is a new, empty visitor of B: it sees nothing of
+			// B's other visitors (checked below).
+		}
+		before := checksum(t, e, v)
+		for _, at := range attempts {
+			res := e.Do(kefutest.Request{Method: at.method, Path: at.path, Token: at.token, Headers: at.headers, Body: at.body})
+			if !containsInt(at.want, res.Status) {
+				t.Errorf("%s %s → %d, want %v: %s", at.method, at.path, res.Status, at.want, res.Body)
+			}
+			for _, s := range forbidden {
+				if s != "" && strings.Contains(string(res.Body), s) && !strings.Contains(at.path, s) {
+					t.Errorf("%s %s leaks %q: %s", at.method, at.path, s, res.Body)
+				}
+			}
+		}
+		fresh := e.Call("POST", wp(v.webChannel, "/session"), "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+		if h := e.Do(kefutest.Request{Method: "GET", Path: wp(v.webChannel, "/messages"), Token: fresh}).Must(t, http.StatusOK); strings.Contains(string(h.Body), "victim") {
+			t.Errorf("a new visitor sees another visitor's conversation: %s", h.Body)
+		}
+		if r := e.Do(kefutest.Request{Method: "GET", Path: wp(v.webChannel, "/attachments/"+v.attachment), Token: fresh}); r.Status != http.StatusNotFound {
+			t.Errorf("a new visitor downloads another visitor's file: %d", r.Status)
+		}
+		if after := checksum(t, e, v); after != before {
+			t.Errorf("channel routes changed tenant B's data")
+		}
+	})
 }

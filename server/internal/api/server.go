@@ -52,6 +52,8 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Console serves the web console for GET/HEAD paths no route claims (nil: none).
 	Console fiber.Handler
+	// Chat are the channel, conversation, realtime and widget collaborators.
+	Chat Chat
 }
 
 // Server is the HTTP API.
@@ -63,6 +65,7 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 	routes  []Route
+	chat    Chat
 	metrics *httpMetrics
 	proxies []netip.Prefix // Options.TrustedProxies, parsed
 }
@@ -78,7 +81,7 @@ func New(id *identity.Service, ts *tenants.Service, al *audit.Log, o Options) *S
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{id: id, tenants: ts, audit: al, log: o.Logger, opts: o}
+	s := &Server{id: id, tenants: ts, audit: al, log: o.Logger, opts: o, chat: o.Chat}
 	cfg := fiber.Config{
 		AppName:               "kefu",
 		BodyLimit:             o.BodyLimit,
@@ -188,6 +191,8 @@ func (s *Server) routesTable() {
 	s.handle("GET", p+"/tenants", Operator, "", s.platformTenants)
 	s.handle("POST", p+"/tenants/:tenant_id/suspend", Operator, "", s.platformSetStatus(tenants.Suspended))
 	s.handle("POST", p+"/tenants/:tenant_id/resume", Operator, "", s.platformSetStatus(tenants.Active))
+	s.chatRoutes()
+	s.publicChatRoutes()
 	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)
 	// for a path registered under another method when no route matched, and a GET
 	// catch-all route would match everything.

@@ -889,3 +889,12 @@ func (ps PolicySource) TenantPolicy(ctx context.Context, tenantID uuid.UUID) (au
 	}
 	return pol, nil
 }
+
+// IsMember reports whether a user belongs to the context's tenant (assignment checks).
+func (s *Service) IsMember(ctx context.Context, userID uuid.UUID) (bool, error) {
+	var n int64
+	err := s.db.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Model(&membershipRow{}).Where("user_id = ?", userID).Count(&n).Error
+	})
+	return n > 0, err
+}

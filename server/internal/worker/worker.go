@@ -5,13 +5,17 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kefu-io/kefu/sdk"
+	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/identity"
 )
 
@@ -20,7 +24,12 @@ import (
 const (
 	TypeMailSend      = "mail:send"
 	TypePasswordReset = "identity:password-reset"
+	TypeMessageSend   = "message:send"
 )
+
+// SendMaxRetry is how often an outbound message is retried before it is marked
+// failed (with Asynq's exponential backoff this spans roughly a day).
+const SendMaxRetry = 15
 
 // Queues and their weights.
 var Queues = map[string]int{"critical": 6, "default": 3, "low": 1}
@@ -66,6 +75,24 @@ func (e *Enqueuer) EnqueuePasswordReset(ctx context.Context, email string) error
 	return nil
 }
 
+// EnqueueSend queues an outbound message on the critical queue. The task id is the
+// message id, so a relay that queues the same message twice creates one task.
+func (e *Enqueuer) EnqueueSend(ctx context.Context, job conversation.SendJob) error {
+	b, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	_, err = e.c.EnqueueContext(ctx, asynq.NewTask(TypeMessageSend, b), asynq.Queue("critical"), asynq.MaxRetry(SendMaxRetry),
+		asynq.Timeout(time.Minute), asynq.TaskID("send:"+job.MessageID.String()))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue message send: %w", err)
+	}
+	return nil
+}
+
 type passwordResetPayload struct {
 	Email string `json:"email"`
 }
@@ -84,6 +111,25 @@ type Deps struct {
 	Logger      *slog.Logger
 	Concurrency int
 	Shutdown    time.Duration
+	// Deliver sends one outbound message; last says no retry follows a failure.
+	Deliver func(ctx context.Context, job conversation.SendJob, last bool) error
+}
+
+// retryDelay backs outbound messages off quickly at first (a provider blip should
+// cost seconds, not Asynq's default minutes) and honours a provider's Retry-After;
+// other tasks keep Asynq's default curve.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if t.Type() != TypeMessageSend {
+		return asynq.DefaultRetryDelayFunc(n, err, t)
+	}
+	d := time.Second << min(n, 9) // 1 s, 2 s, 4 s … 8.5 min
+	if after, ok := sdk.RetryAfter(err); ok && after > d {
+		d = after
+	}
+	if d > 30*time.Minute {
+		d = 30 * time.Minute
+	}
+	return d + time.Duration(rand.Int64N(int64(d/4)+1))
 }
 
 // New builds a worker; Start runs it.
@@ -95,6 +141,7 @@ func New(d Deps) *Worker {
 		ShutdownTimeout: d.Shutdown,
 		Logger:          asynqLogger{log},
 		LogLevel:        asynq.WarnLevel,
+		RetryDelayFunc:  retryDelay,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			retried, _ := asynq.GetRetryCount(ctx)
 			max, _ := asynq.GetMaxRetry(ctx)
@@ -115,6 +162,18 @@ func New(d Deps) *Worker {
 			return fmt.Errorf("decode %s: %v: %w", TypePasswordReset, err, asynq.SkipRetry)
 		}
 		return d.Identity.SendPasswordReset(ctx, p.Email)
+	})
+	mux.HandleFunc(TypeMessageSend, func(ctx context.Context, t *asynq.Task) error {
+		var job conversation.SendJob
+		if err := json.Unmarshal(t.Payload(), &job); err != nil {
+			return fmt.Errorf("decode %s: %v: %w", TypeMessageSend, err, asynq.SkipRetry)
+		}
+		if d.Deliver == nil {
+			return fmt.Errorf("no message sender in this process")
+		}
+		retried, _ := asynq.GetRetryCount(ctx)
+		max, _ := asynq.GetMaxRetry(ctx)
+		return d.Deliver(ctx, job, retried >= max)
 	})
 	return &Worker{srv: srv, mux: mux}
 }

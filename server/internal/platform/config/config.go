@@ -37,6 +37,7 @@ type Config struct {
 	DBMaxConns      int
 	AuthzTenants    int
 	ShutdownTimeout time.Duration
+	PluginDir       string
 }
 
 type setting struct {
@@ -102,6 +103,7 @@ var settings = []setting{
 	{"body-limit", "1048576", "maximum request body in bytes", false, integer(func(c *Config) *int { return &c.BodyLimit }, 1024), false},
 	{"db-max-conns", "20", "PostgreSQL connection pool size", false, integer(func(c *Config) *int { return &c.DBMaxConns }, 1), false},
 	{"authz-cache-tenants", "4096", "tenants whose permission policy is kept in memory", false, integer(func(c *Config) *int { return &c.AuthzTenants }, 1), false},
+	{"plugin-dir", "", "directory of third-party connector plugins (each must be registered: kefu plugin register <path>)", false, str(func(c *Config) *string { return &c.PluginDir }), false},
 	{"shutdown-timeout", "15s", "how long to wait for in-flight work on shutdown", false, duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }), false},
 }
 

@@ -245,3 +245,10 @@ func RedactURL(s string) string {
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return d.Tx(ctx, func(ctx context.Context, _ *gorm.DB) error { return fn(ctx) })
 }
+
+// SQLRows runs a read outside any transaction or tenant scope. It is for the narrow
+// SECURITY DEFINER functions that map a public id to its tenant or list pending work
+// across tenants, returning ids only; tenant rows are read in the tenant's scope.
+func (d *DB) SQLRows(ctx context.Context, dest any, query string, args ...any) error {
+	return d.gorm.WithContext(ctx).Raw(query, args...).Scan(dest).Error
+}

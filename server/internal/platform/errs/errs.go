@@ -34,6 +34,8 @@ type Error struct {
 	Field   string
 	// RetryAfter is a hint in seconds for TooManyRequests.
 	RetryAfter int
+	// Fields lists every offending input when there are several (Field is the first).
+	Fields []FieldError
 	// Err is the underlying cause; it is logged for Internal errors and never shown.
 	Err error
 }
@@ -56,6 +58,12 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Code == e.Code && t.Code != ""
+}
+
+// FieldError is one invalid input among several.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"detail"`
 }
 
 // New builds an error of the given kind.

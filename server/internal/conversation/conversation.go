@@ -1,0 +1,226 @@
+// Package conversation is the heart of the message pipeline: contacts and their
+// per-channel identities, conversations, messages and their delivery state.
+//
+// Every change that has a side effect outside the database (a realtime event, an
+// outbound send) writes an outbox row in the same transaction; the outbox relay
+// performs the effect after commit. So a message acknowledged to a provider is durable,
+// and an agent's reply is sent even if the process dies right after the commit.
+package conversation
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kefu-io/kefu/server/internal/platform/errs"
+)
+
+// Status of a conversation.
+type Status string
+
+const (
+	StatusBot      Status = "bot"      // the bot is answering
+	StatusQueued   Status = "queued"   // waiting for an agent
+	StatusOpen     Status = "open"     // an agent is on it
+	StatusPending  Status = "pending"  // waiting for the customer
+	StatusResolved Status = "resolved" // done; a new customer message reopens it
+	StatusClosed   Status = "closed"   // final; a new customer message starts a new conversation
+)
+
+// Active reports whether a conversation still takes messages in place.
+func (s Status) Active() bool { return s != StatusClosed }
+
+// ParseStatus validates a status filter value.
+func ParseStatus(s string) (Status, bool) {
+	switch st := Status(s); st {
+	case StatusBot, StatusQueued, StatusOpen, StatusPending, StatusResolved, StatusClosed:
+		return st, true
+	}
+	return "", false
+}
+
+// Message directions, sender types, types and delivery states.
+const (
+	In  = "in"
+	Out = "out"
+
+	SenderContact = "contact"
+	SenderAgent   = "agent"
+	SenderBot     = "bot"
+	SenderSystem  = "system"
+
+	TypeText   = "text"
+	TypeImage  = "image"
+	TypeFile   = "file"
+	TypeSystem = "system"
+
+	DeliveryReceived  = "received"
+	DeliveryQueued    = "queued"
+	DeliverySent      = "sent"
+	DeliveryDelivered = "delivered"
+	DeliveryRead      = "read"
+	DeliveryFailed    = "failed"
+)
+
+// Limits on what a message may carry.
+const (
+	MaxTextLen        = 4000 // characters
+	MaxAttachments    = 10
+	MaxExternalIDLen  = 255
+	MaxContactField   = 255
+	previewLen        = 140
+	MaxClientIDLength = 64
+)
+
+// Contact is a customer of a tenant.
+type Contact struct {
+	ID         uuid.UUID         `json:"id"`
+	TenantID   uuid.UUID         `json:"tenant_id"`
+	Name       string            `json:"name"`
+	Email      string            `json:"email"`
+	Phone      string            `json:"phone"`
+	AvatarURL  string            `json:"avatar_url"`
+	Attributes map[string]string `json:"attributes"`
+	Identities []Identity        `json:"identities,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// Identity is a contact's id on one channel.
+type Identity struct {
+	ChannelID  uuid.UUID `json:"channel_id"`
+	ExternalID string    `json:"external_id"`
+	Verified   bool      `json:"verified"`
+}
+
+// Conversation is one thread with a contact on a channel.
+type Conversation struct {
+	ID            uuid.UUID  `json:"id"`
+	TenantID      uuid.UUID  `json:"tenant_id"`
+	ChannelID     uuid.UUID  `json:"channel_id"`
+	ContactID     uuid.UUID  `json:"contact_id"`
+	Status        Status     `json:"status"`
+	AssigneeID    *uuid.UUID `json:"assignee_id"`
+	LastMessageAt time.Time  `json:"last_message_at"`
+	Preview       string     `json:"last_message_preview"`
+	Unread        int        `json:"unread"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	ResolvedAt    *time.Time `json:"resolved_at"`
+}
+
+// Attachment is a file on a message.
+type Attachment struct {
+	ID          uuid.UUID `json:"id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	URL         string    `json:"url"`
+	StorageKey  string    `json:"-"`
+	// Uploader is who uploaded a file not yet sent (a visitor's external id), so only
+	// they can attach or fetch it; MessageID is the message it was sent with.
+	Uploader  string     `json:"-"`
+	MessageID *uuid.UUID `json:"-"`
+}
+
+// Message is one message in a conversation.
+type Message struct {
+	ID             uuid.UUID    `json:"id"`
+	TenantID       uuid.UUID    `json:"tenant_id"`
+	ConversationID uuid.UUID    `json:"conversation_id"`
+	ChannelID      uuid.UUID    `json:"channel_id"`
+	Direction      string       `json:"direction"`
+	SenderType     string       `json:"sender_type"`
+	SenderID       *uuid.UUID   `json:"sender_id"`
+	Type           string       `json:"type"`
+	Text           string       `json:"text"`
+	ExternalID     string       `json:"-"`
+	ClientID       string       `json:"client_id,omitempty"`
+	Status         string       `json:"status"`
+	Error          string       `json:"error,omitempty"`
+	Attempts       int          `json:"-"`
+	Attachments    []Attachment `json:"attachments"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
+// InboundContact is the sender of an inbound message as the channel reports it.
+type InboundContact struct {
+	ExternalID string
+	Name       string
+	Email      string
+	Phone      string
+	AvatarURL  string
+	Attributes map[string]string
+	Verified   bool
+}
+
+// Inbound is a normalised message from a channel, already verified by its connector.
+type Inbound struct {
+	ExternalID  string
+	Sender      InboundContact
+	Type        string
+	Text        string
+	Attachments []Attachment // already stored (StorageKey set) or linked (URL)
+	SentAt      time.Time
+}
+
+// Ingested says what became of one inbound message.
+type Ingested struct {
+	MessageID      uuid.UUID
+	ConversationID uuid.UUID
+	ContactID      uuid.UUID
+	Duplicate      bool
+}
+
+// Outbox topics.
+const (
+	TopicEvent = "event"        // publish Event to the tenant's realtime stream
+	TopicSend  = "message.send" // deliver an outbound message through its channel
+)
+
+// Event types published to realtime subscribers.
+const (
+	EventMessageCreated      = "message.created"
+	EventMessageUpdated      = "message.updated"
+	EventConversationUpdated = "conversation.updated"
+	EventTyping              = "typing"
+	EventRead                = "read"
+)
+
+// Event is what agents' consoles and visitors' widgets receive.
+type Event struct {
+	Type           string        `json:"type"`
+	TenantID       uuid.UUID     `json:"tenant_id"`
+	ConversationID uuid.UUID     `json:"conversation_id"`
+	Message        *Message      `json:"message,omitempty"`
+	Conversation   *Conversation `json:"conversation,omitempty"`
+	From           string        `json:"from,omitempty"` // typing/read: "contact" or "agent"
+	MessageID      *uuid.UUID    `json:"message_id,omitempty"`
+}
+
+// SendJob is the outbox payload of TopicSend.
+type SendJob struct {
+	TenantID  uuid.UUID `json:"tenant_id"`
+	MessageID uuid.UUID `json:"message_id"`
+}
+
+// OutboxEntry is one pending side effect.
+type OutboxEntry struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	Topic    string
+	Payload  json.RawMessage
+	Attempts int
+	Created  time.Time
+}
+
+// Errors.
+var (
+	ErrConversationNotFound = errs.New(errs.NotFound, "conversation.not-found", "The conversation does not exist.")
+	ErrMessageNotFound      = errs.New(errs.NotFound, "message.not-found", "The message does not exist.")
+	ErrClosed               = errs.New(errs.Conflict, "conversation.closed", "The conversation is closed.")
+	ErrEmptyMessage         = errs.New(errs.Invalid, "message.empty", "A message needs text or an attachment.")
+	ErrTextTooLong          = errs.New(errs.Invalid, "message.too-long", "The message is too long.")
+	ErrBadAssignee          = errs.New(errs.Unprocessable, "conversation.bad-assignee", "The assignee is not a member of this workspace.")
+)

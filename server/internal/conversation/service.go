@@ -1,0 +1,523 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/kefu-io/kefu/server/internal/platform/errs"
+	"github.com/kefu-io/kefu/tenants"
+)
+
+// ErrDuplicate is what a Store returns when a unique key already exists (a race lost
+// to a concurrent writer); the service re-reads.
+var ErrDuplicate = errors.New("duplicate")
+
+// Store persists the engine's rows. Every method runs in the tenant scope of ctx
+// (joining the caller's transaction when there is one).
+type Store interface {
+	FindInbound(ctx context.Context, channelID uuid.UUID, externalID string) (Message, bool, error)
+	IdentityContact(ctx context.Context, channelID uuid.UUID, externalID string) (uuid.UUID, bool, error)
+	// CreateContact inserts the contact and its first identity; ErrDuplicate if the
+	// identity was created concurrently.
+	CreateContact(ctx context.Context, c *Contact, ident Identity) error
+	FillContact(ctx context.Context, id uuid.UUID, in InboundContact) error
+	GetContact(ctx context.Context, id uuid.UUID) (Contact, error)
+	// LatestConversation is the contact's most recent conversation on the channel.
+	LatestConversation(ctx context.Context, contactID, channelID uuid.UUID) (Conversation, bool, error)
+	// LockContact serialises conversation creation for one contact (no-op where the
+	// database serialises writers anyway).
+	LockContact(ctx context.Context, contactID uuid.UUID) error
+	CreateConversation(ctx context.Context, c *Conversation) error
+	GetConversation(ctx context.Context, id uuid.UUID) (Conversation, error)
+	// TouchInbound records a customer message on the conversation in one statement:
+	// activity, preview, unread count, and reopening a resolved or pending one.
+	TouchInbound(ctx context.Context, id uuid.UUID, at time.Time, preview string) (Conversation, error)
+	// TouchOutbound records a reply: activity, preview, unread cleared, and a queued
+	// conversation becomes open (assigned to the replier when nobody has it).
+	TouchOutbound(ctx context.Context, id uuid.UUID, at time.Time, preview string, agent *uuid.UUID) (Conversation, error)
+	UpdateConversation(ctx context.Context, c *Conversation) error
+	ListConversations(ctx context.Context, f Filter) ([]Conversation, error)
+	InsertMessage(ctx context.Context, m *Message) (inserted bool, err error)
+	FindOutboundByClientID(ctx context.Context, conversationID uuid.UUID, clientID string) (Message, bool, error)
+	GetMessage(ctx context.Context, id uuid.UUID) (Message, error)
+	ListMessages(ctx context.Context, conversationID uuid.UUID, before, after *uuid.UUID, limit int) ([]Message, error)
+	UpdateDelivery(ctx context.Context, id uuid.UUID, status, externalID, errText string, attempts int) (Message, error)
+	OutboundByExternalID(ctx context.Context, channelID uuid.UUID, externalID string) (Message, bool, error)
+	AddOutbox(ctx context.Context, e ...OutboxEntry) error
+}
+
+// Filter selects conversations for a list.
+type Filter struct {
+	Statuses   []Status
+	ChannelID  *uuid.UUID
+	AssigneeID *uuid.UUID
+	Unassigned bool
+	ContactID  *uuid.UUID
+	// Cursor: strictly after (older than) this position in last-activity order.
+	Before *Cursor
+	Limit  int
+}
+
+// Cursor is a position in the newest-first conversation order.
+type Cursor struct {
+	At time.Time
+	ID uuid.UUID
+}
+
+// Tx runs a function in one transaction.
+type Tx interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Waker is told after a commit that wrote outbox rows, so the relay acts at once
+// instead of at its next sweep.
+type Waker interface {
+	Wake(tenantID uuid.UUID, ids ...uuid.UUID)
+}
+
+// Members checks that a user may be assigned in the context's tenant.
+type Members interface {
+	IsMember(ctx context.Context, userID uuid.UUID) (bool, error)
+}
+
+// Service is the conversation engine.
+type Service struct {
+	Store   Store
+	Tx      Tx
+	Waker   Waker
+	Members Members
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+func (s *Service) wake(ctx context.Context, ids []uuid.UUID) {
+	if s.Waker == nil || len(ids) == 0 {
+		return
+	}
+	if tid, ok := tenants.FromContext(ctx); ok {
+		s.Waker.Wake(tid, ids...)
+	}
+}
+
+func eventEntry(ev Event, at time.Time) OutboxEntry {
+	b, _ := json.Marshal(ev)
+	return OutboxEntry{ID: newID(), TenantID: ev.TenantID, Topic: TopicEvent, Payload: b, Created: at}
+}
+
+// Preview shortens a message for lists.
+func Preview(m *Message) string {
+	t := strings.Join(strings.Fields(m.Text), " ")
+	if t == "" && len(m.Attachments) > 0 {
+		t = "📎 " + m.Attachments[0].Name
+	}
+	if utf8.RuneCountInString(t) > previewLen {
+		r := []rune(t)
+		t = string(r[:previewLen-1]) + "…"
+	}
+	return t
+}
+
+// ValidateInbound checks what a connector produced before it is stored.
+func ValidateInbound(in *Inbound) error {
+	if in.ExternalID == "" || len(in.ExternalID) > MaxExternalIDLen {
+		return errs.Invalidf("external_id", "an inbound message needs an external id of at most %d bytes", MaxExternalIDLen)
+	}
+	if in.Sender.ExternalID == "" || len(in.Sender.ExternalID) > MaxExternalIDLen {
+		return errs.Invalidf("sender", "an inbound message needs a sender id of at most %d bytes", MaxExternalIDLen)
+	}
+	switch in.Type {
+	case "":
+		in.Type = TypeText
+	case TypeText, TypeImage, TypeFile:
+	default:
+		return errs.Invalidf("type", "unknown message type %q", in.Type)
+	}
+	if utf8.RuneCountInString(in.Text) > MaxTextLen {
+		return ErrTextTooLong
+	}
+	if !utf8.ValidString(in.Text) {
+		return errs.Invalidf("text", "the text is not valid UTF-8")
+	}
+	if strings.TrimSpace(in.Text) == "" && len(in.Attachments) == 0 {
+		return ErrEmptyMessage
+	}
+	if len(in.Attachments) > MaxAttachments {
+		return errs.Invalidf("attachments", "at most %d attachments", MaxAttachments)
+	}
+	for _, f := range []*string{&in.Sender.Name, &in.Sender.Email, &in.Sender.Phone, &in.Sender.AvatarURL} {
+		if len(*f) > MaxContactField {
+			*f = (*f)[:MaxContactField]
+		}
+	}
+	return nil
+}
+
+// Ingest stores inbound messages of one channel in the context's tenant. Each message
+// is its own transaction (message, conversation update, outbox row); a message seen
+// before (same channel and external id) is reported as a duplicate and changes nothing.
+func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inbound) ([]Ingested, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Ingested, 0, len(msgs))
+	for i := range msgs {
+		in := msgs[i]
+		if err := ValidateInbound(&in); err != nil {
+			return out, fmt.Errorf("inbound message %d: %w", i, err)
+		}
+		var res Ingested
+		var woke []uuid.UUID
+		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			res, woke, err = s.ingestOne(ctx, tid, channelID, &in)
+			return err
+		})
+		var dup errDupRollback
+		if errors.As(err, &dup) {
+			res, woke, err = Ingested{MessageID: dup.m.ID, ConversationID: dup.m.ConversationID, Duplicate: true}, nil, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("store inbound message: %w", err)
+		}
+		s.wake(ctx, woke)
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []uuid.UUID, error) {
+	if m, ok, err := s.Store.FindInbound(ctx, channelID, in.ExternalID); err != nil {
+		return Ingested{}, nil, err
+	} else if ok {
+		return Ingested{MessageID: m.ID, ConversationID: m.ConversationID, Duplicate: true}, nil, nil
+	}
+	now := s.now()
+	contactID, err := s.contactFor(ctx, tid, channelID, in.Sender, now)
+	if err != nil {
+		return Ingested{}, nil, err
+	}
+	conv, err := s.conversationFor(ctx, tid, channelID, contactID, now)
+	if err != nil {
+		return Ingested{}, nil, err
+	}
+	m := &Message{
+		ID: newID(), TenantID: tid, ConversationID: conv.ID, ChannelID: channelID,
+		Direction: In, SenderType: SenderContact, SenderID: &contactID, Type: in.Type, Text: in.Text,
+		ExternalID: in.ExternalID, Status: DeliveryReceived, Attachments: in.Attachments,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	inserted, err := s.Store.InsertMessage(ctx, m)
+	if err != nil {
+		return Ingested{}, nil, err
+	}
+	if !inserted {
+		// A concurrent delivery of the same message won: roll back what we created.
+		if dup, ok, err := s.Store.FindInbound(ctx, channelID, in.ExternalID); err == nil && ok {
+			return Ingested{MessageID: dup.ID, ConversationID: dup.ConversationID, Duplicate: true}, nil, errDupRollback{dup}
+		}
+		return Ingested{}, nil, fmt.Errorf("inbound message vanished after a conflict")
+	}
+	conv, err = s.Store.TouchInbound(ctx, conv.ID, now, Preview(m))
+	if err != nil {
+		return Ingested{}, nil, err
+	}
+	evs := []OutboxEntry{
+		eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: m, Conversation: &conv}, now),
+	}
+	if err := s.Store.AddOutbox(ctx, evs...); err != nil {
+		return Ingested{}, nil, err
+	}
+	return Ingested{MessageID: m.ID, ConversationID: conv.ID, ContactID: contactID}, ids(evs), nil
+}
+
+type errDupRollback struct{ m Message }
+
+func (errDupRollback) Error() string { return "duplicate inbound message" }
+
+func ids(es []OutboxEntry) []uuid.UUID {
+	out := make([]uuid.UUID, len(es))
+	for i, e := range es {
+		out[i] = e.ID
+	}
+	return out
+}
+
+func (s *Service) contactFor(ctx context.Context, tid, channelID uuid.UUID, snd InboundContact, now time.Time) (uuid.UUID, error) {
+	id, ok, err := s.Store.IdentityContact(ctx, channelID, snd.ExternalID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if ok {
+		if snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
+			if err := s.Store.FillContact(ctx, id, snd); err != nil {
+				return uuid.Nil, err
+			}
+		}
+		return id, nil
+	}
+	c := &Contact{ID: newID(), TenantID: tid, Name: snd.Name, Email: snd.Email, Phone: snd.Phone,
+		AvatarURL: snd.AvatarURL, Attributes: snd.Attributes, CreatedAt: now}
+	err = s.Store.CreateContact(ctx, c, Identity{ChannelID: channelID, ExternalID: snd.ExternalID, Verified: snd.Verified})
+	if errors.Is(err, ErrDuplicate) {
+		id, ok, err := s.Store.IdentityContact(ctx, channelID, snd.ExternalID)
+		if err != nil || !ok {
+			return uuid.Nil, fmt.Errorf("contact identity after a conflict: %v", err)
+		}
+		return id, nil
+	}
+	return c.ID, err
+}
+
+func (s *Service) conversationFor(ctx context.Context, tid, channelID, contactID uuid.UUID, now time.Time) (Conversation, error) {
+	if err := s.Store.LockContact(ctx, contactID); err != nil {
+		return Conversation{}, err
+	}
+	c, ok, err := s.Store.LatestConversation(ctx, contactID, channelID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if ok && c.Status.Active() {
+		return c, nil
+	}
+	c = Conversation{ID: newID(), TenantID: tid, ChannelID: channelID, ContactID: contactID,
+		Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.Store.CreateConversation(ctx, &c); err != nil {
+		return Conversation{}, err
+	}
+	return c, nil
+}
+
+// Reply is an agent's (or the bot's) outbound message.
+type Reply struct {
+	Text        string
+	ClientID    string
+	SenderType  string // agent (default) or bot
+	Attachments []Attachment
+}
+
+// Reply stores an outbound message as queued and schedules its delivery. A retried
+// request with the same client id returns the first message instead of sending twice.
+func (s *Service) Reply(ctx context.Context, conversationID uuid.UUID, r Reply) (Message, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return Message{}, err
+	}
+	r.Text = strings.TrimRight(r.Text, " \t\r\n")
+	if strings.TrimSpace(r.Text) == "" && len(r.Attachments) == 0 {
+		return Message{}, ErrEmptyMessage.WithField("text")
+	}
+	if utf8.RuneCountInString(r.Text) > MaxTextLen {
+		return Message{}, ErrTextTooLong.WithField("text")
+	}
+	if len(r.ClientID) > MaxClientIDLength {
+		return Message{}, errs.Invalidf("client_id", "at most %d characters", MaxClientIDLength)
+	}
+	if r.SenderType == "" {
+		r.SenderType = SenderAgent
+	}
+	var agent *uuid.UUID
+	if uid, ok := tenants.UserFromContext(ctx); ok && r.SenderType == SenderAgent {
+		agent = &uid
+	}
+	var m Message
+	var woke []uuid.UUID
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		conv, err := s.Store.GetConversation(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		if conv.Status == StatusClosed {
+			return ErrClosed
+		}
+		if r.ClientID != "" {
+			if prev, ok, err := s.Store.FindOutboundByClientID(ctx, conversationID, r.ClientID); err != nil {
+				return err
+			} else if ok {
+				m = prev
+				return nil
+			}
+		}
+		now := s.now()
+		typ := TypeText
+		if r.Text == "" && len(r.Attachments) > 0 {
+			typ = TypeFile
+			if strings.HasPrefix(r.Attachments[0].ContentType, "image/") {
+				typ = TypeImage
+			}
+		}
+		m = Message{ID: newID(), TenantID: tid, ConversationID: conv.ID, ChannelID: conv.ChannelID,
+			Direction: Out, SenderType: r.SenderType, SenderID: agent, Type: typ, Text: r.Text, ClientID: r.ClientID,
+			Status: DeliveryQueued, Attachments: r.Attachments, CreatedAt: now, UpdatedAt: now}
+		if _, err := s.Store.InsertMessage(ctx, &m); err != nil {
+			return err
+		}
+		conv, err = s.Store.TouchOutbound(ctx, conv.ID, now, Preview(&m), agent)
+		if err != nil {
+			return err
+		}
+		job, _ := json.Marshal(SendJob{TenantID: tid, MessageID: m.ID})
+		es := []OutboxEntry{
+			eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: &m, Conversation: &conv}, now),
+			{ID: newID(), TenantID: tid, Topic: TopicSend, Payload: job, Created: now},
+		}
+		woke = ids(es)
+		return s.Store.AddOutbox(ctx, es...)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	s.wake(ctx, woke)
+	return m, nil
+}
+
+// Assign gives the conversation to a member (nil: unassign).
+func (s *Service) Assign(ctx context.Context, conversationID uuid.UUID, assignee *uuid.UUID) (Conversation, error) {
+	if assignee != nil && s.Members != nil {
+		ok, err := s.Members.IsMember(ctx, *assignee)
+		if err != nil {
+			return Conversation{}, err
+		}
+		if !ok {
+			return Conversation{}, ErrBadAssignee.WithField("assignee_id")
+		}
+	}
+	return s.update(ctx, conversationID, func(c *Conversation) error {
+		if c.Status == StatusClosed {
+			return ErrClosed
+		}
+		c.AssigneeID = assignee
+		switch {
+		case assignee != nil && (c.Status == StatusQueued || c.Status == StatusBot):
+			c.Status = StatusOpen
+		case assignee == nil && c.Status == StatusOpen:
+			c.Status = StatusQueued
+		}
+		return nil
+	})
+}
+
+// Resolve marks the conversation resolved.
+func (s *Service) Resolve(ctx context.Context, conversationID uuid.UUID) (Conversation, error) {
+	return s.update(ctx, conversationID, func(c *Conversation) error {
+		if c.Status == StatusClosed {
+			return ErrClosed
+		}
+		now := s.now()
+		c.Status, c.ResolvedAt = StatusResolved, &now
+		return nil
+	})
+}
+
+// Reopen puts a resolved conversation back in the queue (or with its assignee).
+func (s *Service) Reopen(ctx context.Context, conversationID uuid.UUID) (Conversation, error) {
+	return s.update(ctx, conversationID, func(c *Conversation) error {
+		if c.Status != StatusResolved && c.Status != StatusClosed {
+			return nil
+		}
+		c.ResolvedAt = nil
+		c.Status = StatusQueued
+		if c.AssigneeID != nil {
+			c.Status = StatusOpen
+		}
+		return nil
+	})
+}
+
+// MarkRead clears the unread count (an agent opened the conversation).
+func (s *Service) MarkRead(ctx context.Context, conversationID uuid.UUID) (Conversation, error) {
+	return s.update(ctx, conversationID, func(c *Conversation) error {
+		c.Unread = 0
+		return nil
+	})
+}
+
+func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversation) error) (Conversation, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return Conversation{}, err
+	}
+	var c Conversation
+	var woke []uuid.UUID
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.Store.GetConversation(ctx, id); err != nil {
+			return err
+		}
+		before := c
+		if err := fn(&c); err != nil {
+			return err
+		}
+		if sameState(before, c) {
+			return nil
+		}
+		c.UpdatedAt = s.now()
+		if err := s.Store.UpdateConversation(ctx, &c); err != nil {
+			return err
+		}
+		e := eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, c.UpdatedAt)
+		woke = []uuid.UUID{e.ID}
+		return s.Store.AddOutbox(ctx, e)
+	})
+	if err != nil {
+		return Conversation{}, err
+	}
+	s.wake(ctx, woke)
+	return c, nil
+}
+
+func sameState(a, b Conversation) bool {
+	eq := func(x, y *uuid.UUID) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.Status == b.Status && eq(a.AssigneeID, b.AssigneeID) && a.Unread == b.Unread &&
+		(a.ResolvedAt == nil) == (b.ResolvedAt == nil)
+}
+
+// Get returns a conversation of the context's tenant.
+func (s *Service) Get(ctx context.Context, id uuid.UUID) (Conversation, error) {
+	return s.Store.GetConversation(ctx, id)
+}
+
+// Contact returns a contact with its identities.
+func (s *Service) Contact(ctx context.Context, id uuid.UUID) (Contact, error) {
+	return s.Store.GetContact(ctx, id)
+}
+
+// List returns conversations newest activity first.
+func (s *Service) List(ctx context.Context, f Filter) ([]Conversation, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 50
+	}
+	return s.Store.ListConversations(ctx, f)
+}
+
+// Messages returns up to limit messages oldest first: the latest ones, or those
+// before a message id (scrolling up), or after one (catching up).
+func (s *Service) Messages(ctx context.Context, conversationID uuid.UUID, before, after *uuid.UUID, limit int) ([]Message, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	if _, err := s.Store.GetConversation(ctx, conversationID); err != nil {
+		return nil, err
+	}
+	return s.Store.ListMessages(ctx, conversationID, before, after, limit)
+}
+
+// Message returns one message.
+func (s *Service) Message(ctx context.Context, id uuid.UUID) (Message, error) {
+	return s.Store.GetMessage(ctx, id)
+}
