@@ -3,7 +3,8 @@ GO        ?= go
 BIN       := bin/kefu
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
-STATICCHECK_VERSION := 2025.1.1
+# staticcheck 2025.1.1 (the module proxy serves it by its module version)
+STATICCHECK_VERSION := v0.6.1
 
 .PHONY: run build ui ui-if-node test test-deps lint bench clean
 

@@ -2,9 +2,11 @@
 // own module and imports nothing from the kefu server, so third parties depend on a
 // small, stable surface.
 //
-// The connector contract itself (Describe, ValidateConfig, HandleWebhook, Send, Health
-// over go-plugin gRPC) arrives with the channel plugin platform; this package already
-// fixes the handshake values both sides must agree on.
+// A plugin implements Connector and calls Serve from its main; kefu dispenses the
+// plugin (Handshake, Plugins, PluginName) and calls it through the same interface
+// over go-plugin gRPC, passing a Host the plugin calls back. The wire protocol is
+// hidden under internal/; package sdktest holds a fake Host and the conformance
+// suite. See README.md for a walk-through.
 package sdk
 
 // ProtocolVersion is the plugin protocol version. Additions never break older plugins;

@@ -140,8 +140,20 @@ export async function apiSignup(tenantName, addr) {
 
 /** Picks an option of an antd Select identified by test ids. */
 export async function choose(page, selectTestId, optionTestId) {
-  await page.getByTestId(selectTestId).click();
-  await page.getByTestId(optionTestId).last().click();
+  // A Select inside a modal that is still animating in can open its dropdown and
+  // lose it again (the dropdown is positioned while the modal moves, and a click
+  // that lands on the modal's wrapper closes it): open it again rather than fail.
+  const option = page.getByTestId(optionTestId).last();
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(selectTestId).click();
+    try {
+      await option.waitFor({ state: 'visible', timeout: 5000 });
+      await option.click({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /**

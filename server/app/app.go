@@ -51,6 +51,9 @@ type Main struct {
 	IdentityConfig identity.Config
 	// Connectors are run in-process (tests, embedders).
 	Connectors []sdk.Connector
+	// BuiltinsInProcess runs the built-in connectors inside this process instead of
+	// as `kefu plugin <name>` children (tests, whose binary is not kefu).
+	BuiltinsInProcess bool
 
 	DB       *db.DB
 	Redis    *redis.Client
@@ -195,7 +198,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.ln != nil {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), pluginDisabled)
 		var proxies []string
 		for _, p := range strings.Split(c.TrustedProxies, ",") {
 			if p = strings.TrimSpace(p); p != "" {

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/kefu-io/kefu/plugins/web"
-	"github.com/kefu-io/kefu/sdk"
 	"github.com/kefu-io/kefu/server/internal/api"
 	"github.com/kefu-io/kefu/server/internal/channels"
 	"github.com/kefu-io/kefu/server/internal/channels/channelsdb"
@@ -18,6 +17,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/outbox"
 	"github.com/kefu-io/kefu/server/internal/pipeline"
 	"github.com/kefu-io/kefu/server/internal/platform/crypt"
+	"github.com/kefu-io/kefu/server/internal/pluginhost"
 	"github.com/kefu-io/kefu/server/internal/realtime"
 	"github.com/kefu-io/kefu/server/internal/storage"
 	"github.com/kefu-io/kefu/server/internal/webchat"
@@ -31,7 +31,7 @@ type chat struct {
 	files         *conversation.Files
 	hub           *realtime.Hub
 	relay         *outbox.Relay
-	plugins       *pipeline.Local
+	plugins       *pluginhost.Host
 	pipeline      *pipeline.Pipeline
 	webchat       *webchat.Service
 }
@@ -56,14 +56,8 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	c.conversations = &conversation.Service{Store: c.convStore, Tx: m.DB, Waker: c.relay, Members: memberCheck{m}}
 
 	c.pipeline = &pipeline.Pipeline{Conversations: c.conversations, Files: c.files, Tenants: m.Tenants, Logger: m.Logger}
-	c.plugins = &pipeline.Local{Logger: m.Logger, Sink: c.pipeline, CallTimeout: 10 * time.Second}
-	// The built-in web connector; out-of-process plugins join through the plugin host.
-	builtins := []sdk.Connector{web.New()}
-	for _, conn := range append(builtins, m.Connectors...) {
-		if err := c.plugins.Add(ctx, conn); err != nil {
-			return err
-		}
-	}
+	c.plugins = &pluginhost.Host{Logger: m.Logger, Sink: c.pipeline, CallTimeout: 10 * time.Second, Active: c.pipeline.Active,
+		Alert: func(name string, err error) { pluginDisabled.WithLabelValues(name).Inc() }}
 	c.pipeline.Host = c.plugins
 	c.channels = &channels.Service{Store: &channelsdb.Store{DB: m.DB}, Sealer: box, Audit: m.Audit, Tx: m.DB,
 		Connectors: pipeline.Connectors{Host: c.plugins, ListFn: c.connectorList}}
@@ -78,17 +72,29 @@ func (c *chat) connectorList() []channels.Descriptor {
 	for _, n := range c.plugins.Names() {
 		d, _ := c.plugins.Descriptor(n)
 		out = append(out, channels.Descriptor{Name: d.Name, Version: d.Version, Kind: d.Kind, Capabilities: d.Capabilities,
-			ConfigSchema: d.ConfigSchema, State: "running"})
+			ConfigSchema: d.ConfigSchema, State: c.plugins.State(n)})
 	}
 	return out
 }
 
+// pluginDisabled counts plugins disabled after repeated crashes: alert on it.
+var pluginDisabled = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kefu_plugin_disabled_total",
+	Help: "Connector plugins disabled after repeated crashes."}, []string{"connector"})
+
 // startChat launches the plugins and the outbox relay.
 func (m *Main) startChat(ctx context.Context) error {
 	c := m.chat
-	if err := c.plugins.StartAll(ctx, c.pipeline.Active); err != nil {
-		return fmt.Errorf("start channels: %w", err)
+	specs, err := m.pluginSpecs(ctx)
+	if err != nil {
+		return fmt.Errorf("plugins: %w", err)
 	}
+	for _, s := range specs {
+		c.plugins.Add(s)
+	}
+	if err := c.plugins.Start(ctx); err != nil {
+		return fmt.Errorf("start plugins: %w", err)
+	}
+	m.closers = append(m.closers, c.plugins.Close)
 	c.relay.Start()
 	m.closers = append(m.closers, c.relay.Close)
 	return nil
@@ -97,7 +103,7 @@ func (m *Main) startChat(ctx context.Context) error {
 func (m *Main) apiChat() api.Chat {
 	c := m.chat
 	return api.Chat{Channels: c.channels, Conversations: c.conversations, Hub: c.hub, Contacts: c.convStore,
-		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL}
+		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL, Plugins: m.pluginInfos}
 }
 
 // deliver is the worker's message:send handler.
@@ -110,4 +116,44 @@ type memberCheck struct{ m *Main }
 
 func (mc memberCheck) IsMember(ctx context.Context, userID uuid.UUID) (bool, error) {
 	return mc.m.Identity.IsMember(ctx, userID)
+}
+
+// pluginInfos is what operators see of the plugins: every supervised connector, then
+// the plugin directory's binaries that do not run (unregistered ones first of all).
+func (m *Main) pluginInfos(ctx context.Context) ([]api.PluginInfo, error) {
+	var out []api.PluginInfo
+	running := map[string]bool{}
+	for _, s := range m.chat.plugins.Statuses() {
+		in := api.PluginInfo{Name: s.Name, Version: s.Version, Kind: s.Kind, Source: s.Source, State: s.State, PID: s.PID,
+			Restarts: s.Restarts, LastError: s.LastError}
+		if !s.LastHealthAt.IsZero() {
+			at := s.LastHealthAt.UTC()
+			in.LastHealthAt = &at
+		}
+		running[s.Source] = true
+		out = append(out, in)
+	}
+	files, err := m.Plugins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if running[f.Path] {
+			for i := range out {
+				if out[i].Source == f.Path {
+					out[i].SHA256 = f.SHA256
+				}
+			}
+			continue
+		}
+		state := "unregistered"
+		switch {
+		case f.Registered && !f.InDir:
+			state = "absent" // registered, but no binary with that hash is in the plugin directory
+		case f.Registered:
+			state = pluginhost.Stopped
+		}
+		out = append(out, api.PluginInfo{Name: f.Name, Version: f.Version, Source: f.Path, State: state, SHA256: f.SHA256})
+	}
+	return out, nil
 }

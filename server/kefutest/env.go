@@ -146,6 +146,7 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 	m.IdentityConfig.ResetsPerIP.Limit = 1 << 20
 	m.IdentityConfig.ResetsPerIP.Window = time.Hour
 	m.IdentityConfig.ResetsPerIP.Name = "reset-ip"
+	m.BuiltinsInProcess = true
 	provider := NewTestConnector()
 	m.Connectors = append(m.Connectors, provider)
 	for _, o := range opts {

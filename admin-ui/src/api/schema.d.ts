@@ -1501,6 +1501,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List connector plugins
+         * @description Every connector plugin with its state, process and last health check, and the plugin directory's binaries that do not run. Platform operators only.
+         */
+        get: operations["listPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2296,6 +2316,28 @@ export interface components {
         WidgetReadRequest: {
             /** Format: uuid */
             message_id: string;
+        };
+        /** @description A connector plugin and its health. */
+        PluginStatus: {
+            name: string;
+            version: string;
+            kind: string;
+            /** @description `builtin`, `local` (in process) or the binary's path. */
+            source: string;
+            /**
+             * @description `disabled`: it crashed repeatedly (3 times within an hour) and is no longer restarted; `unregistered`: a binary in the plugin directory whose SHA-256 is not registered, so it does not run; `absent`: registered, but no binary with that SHA-256 is in the plugin directory (moved, replaced or changed).
+             * @enum {string}
+             */
+            state: "starting" | "running" | "restarting" | "disabled" | "stopped" | "unregistered" | "absent";
+            pid: number;
+            restarts: number;
+            last_error: string;
+            /** Format: date-time */
+            last_health_at: string | null;
+            sha256: string;
+        };
+        PluginStatusList: {
+            items: components["schemas"]["PluginStatus"][];
         };
     };
     responses: {
@@ -4978,6 +5020,30 @@ export interface operations {
                     "*/*": unknown;
                 };
             };
+        };
+    };
+    listPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginStatusList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth.operator-only`: the caller is not a platform operator; `auth.user-only`: an API key was presented. */
+            403: components["responses"]["Forbidden"];
         };
     };
 }

@@ -37,6 +37,10 @@ Usage:
   kefu tenant list [--status active|suspended]
   kefu tenant suspend|resume ID-OR-SLUG
   kefu operator create --email E --name N --password P
+  kefu plugin register PATH               allow a third-party connector binary to run
+  kefu plugin unregister PATH-OR-SHA256   forbid it again
+  kefu plugin list                        the plugin directory's binaries and registrations
+  kefu plugin web                         (internal) serve a built-in connector to kefu
   kefu version
 
 Storage flags (--data-dir, --database-url, --redis-url, --secret-key) and their KEFU_*
@@ -62,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = tenantCmd(args[1:], stdout, stderr)
 	case "operator":
 		err = operatorCmd(args[1:], stdout, stderr)
+	case "plugin":
+		err = pluginCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kefu %s (plugin protocol %d)\n", version, sdk.ProtocolVersion)
 	case "help", "--help", "-h":
@@ -342,4 +348,78 @@ func operatorCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "created platform operator %s (%s)\n", u.Email, u.ID)
 	return nil
+}
+
+func pluginCmd(args []string, stdout, stderr io.Writer) error {
+	const use = "usage: kefu plugin register PATH | unregister PATH-OR-SHA256 | list"
+	if len(args) == 0 {
+		return errors.New(use)
+	}
+	if serve, ok := app.ServeBuiltin(args[0]); ok {
+		// Started by kefu's plugin host (the handshake cookie says so); sdk.Serve
+		// refuses to run by hand.
+		sdk.Serve(serve)
+		return nil
+	}
+	fs := flag.NewFlagSet("plugin "+args[0], flag.ContinueOnError)
+	cfg, pos, err := parseWith("plugin", fs, args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	switch args[0] {
+	case "register":
+		if len(pos) != 1 {
+			return errors.New("usage: kefu plugin register PATH")
+		}
+		m, err := openMain(cfg)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		in, err := m.RegisterPlugin(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "registered connector %q %s\n  %s\n  sha256 %s\n", in.Name, in.Version, in.Path, in.SHA256)
+		if cfg.PluginDir == "" {
+			fmt.Fprintln(stdout, "note: no plugin directory is configured (--plugin-dir / KEFU_PLUGIN_DIR); kefu runs registered binaries only from there")
+		}
+		return nil
+	case "unregister":
+		if len(pos) != 1 {
+			return errors.New("usage: kefu plugin unregister PATH-OR-SHA256")
+		}
+		m, err := openMain(cfg)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		n, err := m.UnregisterPlugin(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("no registration matches %q", pos[0])
+		}
+		fmt.Fprintf(stdout, "unregistered %d binary(ies); restart kefu to stop a running one\n", n)
+		return nil
+	case "list":
+		m, err := openMain(cfg)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		ps, err := m.Plugins(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "PATH\tREGISTERED\tNAME\tVERSION\tSHA256")
+		for _, p := range ps {
+			fmt.Fprintf(w, "%s\t%v\t%s\t%s\t%s\n", p.Path, p.Registered, p.Name, p.Version, p.SHA256[:16])
+		}
+		return w.Flush()
+	}
+	return errors.New(use)
 }

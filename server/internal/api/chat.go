@@ -37,6 +37,23 @@ type Chat struct {
 	Files    *conversation.Files
 	// PublicURL is the externally visible base URL (webhook URLs, widget snippet).
 	PublicURL func() string
+	// Plugins lists connector plugins with their health, and the plugin directory's
+	// binaries, registered or not (operators).
+	Plugins func(ctx context.Context) ([]PluginInfo, error)
+}
+
+// PluginInfo is a connector plugin as operators see it.
+type PluginInfo struct {
+	Name         string     `json:"name"`
+	Version      string     `json:"version"`
+	Kind         string     `json:"kind"`
+	Source       string     `json:"source"`
+	State        string     `json:"state"`
+	PID          int        `json:"pid"`
+	Restarts     int        `json:"restarts"`
+	LastError    string     `json:"last_error"`
+	LastHealthAt *time.Time `json:"last_health_at"`
+	SHA256       string     `json:"sha256"`
 }
 
 func (s *Server) chatRoutes() {
@@ -183,11 +200,6 @@ func (s *Server) deleteChannel(c *fiber.Ctx) error {
 }
 
 // ---- conversations --------------------------------------------------------------
-
-type convCursor struct {
-	at time.Time
-	id uuid.UUID
-}
 
 func encodeCursor(cv conversation.Conversation) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(cv.LastMessageAt.UnixNano(), 10) + "_" + cv.ID.String()))
@@ -651,4 +663,17 @@ func (s *Server) uploadAttachment(c *fiber.Ctx) error {
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": a.ID, "name": a.Name, "content_type": a.ContentType, "size": a.Size,
 		"url": "/api/v1/tenants/" + access(c).Tenant.ID.String() + "/attachments/" + a.ID.String()})
+}
+
+// platformPlugins lists the connector plugins with their state and health.
+func (s *Server) platformPlugins(c *fiber.Ctx) error {
+	items := []PluginInfo{}
+	if s.chat.Plugins != nil {
+		ps, err := s.chat.Plugins(c.UserContext())
+		if err != nil {
+			return err
+		}
+		items = append(items, ps...)
+	}
+	return c.JSON(fiber.Map{"items": items})
 }

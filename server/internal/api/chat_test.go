@@ -628,3 +628,23 @@ func TestWidgetSignedIdentity(t *testing.T) {
 		}
 	})
 }
+
+func TestPlatformPlugins(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := e.Signup("Plug Co", "owner@plug.test")
+		if r := e.Call("GET", "/api/v1/platform/plugins", a.AccessToken, nil); r.Status != http.StatusForbidden {
+			t.Fatalf("tenant owner lists plugins: %d", r.Status)
+		}
+		if _, err := e.Main.Identity.CreateUser(context.Background(), "op@plug.test", "Operator", kefutest.Password, true); err != nil {
+			t.Fatal(err)
+		}
+		op := e.Login("op@plug.test", kefutest.Password)
+		states := map[string]string{}
+		for _, it := range e.Call("GET", "/api/v1/platform/plugins", op, nil).Must(t, http.StatusOK).Items() {
+			states[it["name"].(string)] = it["state"].(string)
+		}
+		if states["web"] != "running" || states["test"] != "running" {
+			t.Fatalf("plugins = %v", states)
+		}
+	})
+}

@@ -42,6 +42,7 @@ var nonTenantRoutes = map[string]bool{
 	"POST /api/v1/me/2fa/disable":        true,
 	"POST /api/v1/me/2fa/recovery-codes": true,
 	"GET /api/v1/platform/tenants":       true, // operator only; checked below
+	"GET /api/v1/platform/plugins":       true, // operator only (TestPlatformPlugins)
 	// The inbox spans the caller's own tenants (TestInboxSpansTenants); the realtime
 	// stream authorizes every event (TestRealtimeNeverCrossesTenants).
 	"GET /api/v1/conversations": true,

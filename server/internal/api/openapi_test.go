@@ -902,6 +902,8 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	}
 	op := e.Login("op@conform.test", pw)
 	call("GET", "/api/v1/platform/tenants", "/api/v1/platform/tenants?status=active&limit=10", op, nil, http.StatusOK)
+	call("GET", "/api/v1/platform/plugins", "/api/v1/platform/plugins", op, nil, http.StatusOK)
+	call("GET", "/api/v1/platform/plugins", "/api/v1/platform/plugins", tok, nil, http.StatusForbidden)
 	call("POST", "/api/v1/platform/tenants/{tenant_id}/suspend", "/api/v1/platform/tenants/"+tid+"/suspend", op, nil, http.StatusOK)
 	call("GET", T+"/settings", tp+"/settings", tok, nil, http.StatusForbidden) // tenant.suspended
 	call("POST", "/api/v1/platform/tenants/{tenant_id}/resume", "/api/v1/platform/tenants/"+tid+"/resume", op, nil, http.StatusOK)

@@ -191,6 +191,7 @@ func (s *Server) routesTable() {
 	s.handle("GET", p+"/tenants", Operator, "", s.platformTenants)
 	s.handle("POST", p+"/tenants/:tenant_id/suspend", Operator, "", s.platformSetStatus(tenants.Suspended))
 	s.handle("POST", p+"/tenants/:tenant_id/resume", Operator, "", s.platformSetStatus(tenants.Active))
+	s.handle("GET", p+"/plugins", Operator, "", s.platformPlugins)
 	s.chatRoutes()
 	s.publicChatRoutes()
 	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)

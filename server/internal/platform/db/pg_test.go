@@ -23,14 +23,15 @@ import (
 // security-event log (authentication belongs to a user, not a tenant). Every other
 // table is a tenant table and must follow the rules TestCatalogTenantRules checks.
 var globalTables = map[string]bool{
-	"goose_db_version": true,
-	"tenants":          true,
-	"users":            true,
-	"sessions":         true,
-	"refresh_tokens":   true,
-	"recovery_codes":   true,
-	"security_events":  true,
-	"password_resets":  true,
+	"goose_db_version":     true,
+	"tenants":              true,
+	"users":                true,
+	"sessions":             true,
+	"refresh_tokens":       true,
+	"recovery_codes":       true,
+	"security_events":      true,
+	"password_resets":      true,
+	"plugin_registrations": true, // operator-registered connector binaries: platform-wide
 }
 
 func migratedPostgres(t *testing.T) (url string, owner *sql.DB, app *db.DB) {
