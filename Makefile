@@ -59,6 +59,8 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./server/internal/authz/
 	$(GO) test -run '^$$' -bench . -benchmem ./server/internal/identity/password/
+	cd sdk && $(GO) test -run '^$$' -bench RoundTrip -benchtime 20000x ./examples/echo
+	bash bench/chat.sh
 
 clean:
 	rm -rf bin

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,6 +187,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if c.DebugAddr != "" {
+		if err := m.serveDebug(c.DebugAddr); err != nil {
+			m.Close()
+			return err
+		}
+	}
 	if c.HasRole("worker") {
 		mailer := m.Mailer
 		if mailer == nil {
@@ -282,4 +290,23 @@ func NewLogger(c config.Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.LogLevel))
 	return logging.New(os.Stderr, lvl, c.LogFormat)
+}
+
+// serveDebug exposes pprof on its own listener, never on the public one.
+func (m *Main) serveDebug(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug listener on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	m.closers = append(m.closers, func() { _ = srv.Close() })
+	m.Logger.Warn("pprof debug endpoint enabled", "addr", ln.Addr().String())
+	return nil
 }

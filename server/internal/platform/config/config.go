@@ -38,6 +38,7 @@ type Config struct {
 	AuthzTenants    int
 	ShutdownTimeout time.Duration
 	PluginDir       string
+	DebugAddr       string
 }
 
 type setting struct {
@@ -104,6 +105,7 @@ var settings = []setting{
 	{"db-max-conns", "20", "PostgreSQL connection pool size", false, integer(func(c *Config) *int { return &c.DBMaxConns }, 1), false},
 	{"authz-cache-tenants", "4096", "tenants whose permission policy is kept in memory", false, integer(func(c *Config) *int { return &c.AuthzTenants }, 1), false},
 	{"plugin-dir", "", "directory of third-party connector plugins (each must be registered: kefu plugin register <path>)", false, str(func(c *Config) *string { return &c.PluginDir }), false},
+	{"debug-addr", "", "serve Go's pprof profiles on this address (keep it on localhost); empty: off", false, str(func(c *Config) *string { return &c.DebugAddr }), false},
 	{"shutdown-timeout", "15s", "how long to wait for in-flight work on shutdown", false, duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }), false},
 }
 
