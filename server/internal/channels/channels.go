@@ -129,6 +129,7 @@ type Service struct {
 	mu      sync.Mutex
 	schemas map[string]compiled // by connector name + schema bytes
 	routes  sync.Map            // channel id → routeEntry
+	insts   sync.Map            // channel id → instEntry
 }
 
 type compiled struct {
@@ -512,6 +513,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in Input) (Channel, 
 	if err != nil {
 		return Channel{}, err
 	}
+	s.insts.Delete(id)
 	switch {
 	case stop:
 		_ = s.Connectors.StopChannel(ctx, r.Connector, r.ID)
@@ -557,6 +559,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	s.routes.Delete(id)
+	s.insts.Delete(id)
 	_ = s.Connectors.StopChannel(ctx, r.Connector, r.ID)
 	return nil
 }
@@ -624,8 +627,27 @@ type Instance struct {
 	Config    json.RawMessage // with secrets
 }
 
+// InstanceTTL is how long a channel's instance is cached: every inbound message and
+// reply needs it. This node forgets it at once when it changes the channel; other
+// nodes see a change (a disabled channel, a rotated secret) within this time.
+const InstanceTTL = 3 * time.Second
+
+type instEntry struct {
+	in Instance
+	at time.Time
+}
+
 // Instance returns a channel of the context's tenant with its full configuration.
 func (s *Service) Instance(ctx context.Context, id uuid.UUID) (Instance, error) {
+	tid, _ := tenants.FromContext(ctx)
+	if v, ok := s.insts.Load(id); ok {
+		e := v.(instEntry)
+		// Only the channel's own tenant is served from the cache: anyone else goes to
+		// the store, which answers not found.
+		if e.in.TenantID == tid && time.Since(e.at) < InstanceTTL {
+			return e.in, nil
+		}
+	}
 	r, err := s.Store.Get(ctx, id)
 	if err != nil {
 		return Instance{}, err
@@ -634,7 +656,9 @@ func (s *Service) Instance(ctx context.Context, id uuid.UUID) (Instance, error) 
 	if err != nil {
 		return Instance{}, err
 	}
-	return Instance{ID: r.ID, TenantID: r.TenantID, Connector: r.Connector, Enabled: r.Enabled, Config: full}, nil
+	in := Instance{ID: r.ID, TenantID: r.TenantID, Connector: r.Connector, Enabled: r.Enabled, Config: full}
+	s.insts.Store(id, instEntry{in: in, at: time.Now()})
+	return in, nil
 }
 
 // Active lists every enabled channel of a connector with full configuration, across

@@ -94,14 +94,14 @@ func (s *Service) Deliver(ctx context.Context, sender Sender, job SendJob, lastA
 }
 
 func (s *Service) finish(ctx context.Context, m Message, status, ext, errText string) error {
-	var woke []uuid.UUID
+	var woke []OutboxEntry
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		um, err := s.Store.UpdateDelivery(ctx, m.ID, status, ext, errText, m.Attempts+1)
 		if err != nil {
 			return err
 		}
 		e := eventEntry(Event{Type: EventMessageUpdated, TenantID: um.TenantID, ConversationID: um.ConversationID, Message: &um}, s.now())
-		woke = []uuid.UUID{e.ID}
+		woke = []OutboxEntry{e}
 		return s.Store.AddOutbox(ctx, e)
 	})
 	if err == nil {

@@ -76,10 +76,10 @@ type Tx interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// Waker is told after a commit that wrote outbox rows, so the relay acts at once
-// instead of at its next sweep.
+// Waker is handed the outbox rows a transaction committed, so the relay acts on them
+// at once instead of at its next sweep.
 type Waker interface {
-	Wake(tenantID uuid.UUID, ids ...uuid.UUID)
+	Wake(tenantID uuid.UUID, entries ...OutboxEntry)
 }
 
 // Members checks that a user may be assigned in the context's tenant.
@@ -105,12 +105,12 @@ func (s *Service) now() time.Time {
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
-func (s *Service) wake(ctx context.Context, ids []uuid.UUID) {
-	if s.Waker == nil || len(ids) == 0 {
+func (s *Service) wake(ctx context.Context, entries []OutboxEntry) {
+	if s.Waker == nil || len(entries) == 0 {
 		return
 	}
 	if tid, ok := tenants.FromContext(ctx); ok {
-		s.Waker.Wake(tid, ids...)
+		s.Waker.Wake(tid, entries...)
 	}
 }
 
@@ -182,7 +182,7 @@ func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inboun
 			return out, fmt.Errorf("inbound message %d: %w", i, err)
 		}
 		var res Ingested
-		var woke []uuid.UUID
+		var woke []OutboxEntry
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 			var err error
 			res, woke, err = s.ingestOne(ctx, tid, channelID, &in)
@@ -201,7 +201,7 @@ func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inboun
 	return out, nil
 }
 
-func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []uuid.UUID, error) {
+func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []OutboxEntry, error) {
 	if m, ok, err := s.Store.FindInbound(ctx, channelID, in.ExternalID); err != nil {
 		return Ingested{}, nil, err
 	} else if ok {
@@ -243,20 +243,12 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 	if err := s.Store.AddOutbox(ctx, evs...); err != nil {
 		return Ingested{}, nil, err
 	}
-	return Ingested{MessageID: m.ID, ConversationID: conv.ID, ContactID: contactID}, ids(evs), nil
+	return Ingested{MessageID: m.ID, ConversationID: conv.ID, ContactID: contactID}, evs, nil
 }
 
 type errDupRollback struct{ m Message }
 
 func (errDupRollback) Error() string { return "duplicate inbound message" }
-
-func ids(es []OutboxEntry) []uuid.UUID {
-	out := make([]uuid.UUID, len(es))
-	for i, e := range es {
-		out[i] = e.ID
-	}
-	return out
-}
 
 func (s *Service) contactFor(ctx context.Context, tid, channelID uuid.UUID, snd InboundContact, now time.Time) (uuid.UUID, error) {
 	id, ok, err := s.Store.IdentityContact(ctx, channelID, snd.ExternalID)
@@ -336,7 +328,7 @@ func (s *Service) Reply(ctx context.Context, conversationID uuid.UUID, r Reply) 
 		agent = &uid
 	}
 	var m Message
-	var woke []uuid.UUID
+	var woke []OutboxEntry
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		conv, err := s.Store.GetConversation(ctx, conversationID)
 		if err != nil {
@@ -376,7 +368,7 @@ func (s *Service) Reply(ctx context.Context, conversationID uuid.UUID, r Reply) 
 			eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: &m, Conversation: &conv}, now),
 			{ID: newID(), TenantID: tid, Topic: TopicSend, Payload: job, Created: now},
 		}
-		woke = ids(es)
+		woke = es
 		return s.Store.AddOutbox(ctx, es...)
 	})
 	if err != nil {
@@ -453,7 +445,7 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversatio
 		return Conversation{}, err
 	}
 	var c Conversation
-	var woke []uuid.UUID
+	var woke []OutboxEntry
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if c, err = s.Store.GetConversation(ctx, id); err != nil {
@@ -471,7 +463,7 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversatio
 			return err
 		}
 		e := eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, c.UpdatedAt)
-		woke = []uuid.UUID{e.ID}
+		woke = []OutboxEntry{e}
 		return s.Store.AddOutbox(ctx, e)
 	})
 	if err != nil {

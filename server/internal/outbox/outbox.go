@@ -4,8 +4,9 @@
 // effect runs, so a failed effect rolls the row back for the next attempt and two
 // relays (two nodes) never both act on one row.
 //
-// The fast path is Wake, called after a commit; a sweep every few seconds picks up
-// whatever a crashed process left behind.
+// The fast path is Wake, called after a commit with the committed rows: it runs their
+// effects at once and deletes the rows in batches; a sweep every few seconds claims
+// and runs whatever is left (a crashed process, a failed effect).
 package outbox
 
 import (
@@ -58,7 +59,7 @@ type Relay struct {
 	// Grace (default 3 s) are left to the fast path.
 	Sweep, Grace time.Duration
 
-	wake chan ref
+	done chan ref // rows whose effects ran, to delete
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -74,10 +75,10 @@ func (r *Relay) Start() {
 	if r.Grace <= 0 {
 		r.Grace = 3 * time.Second
 	}
-	r.wake = make(chan ref, 8192)
+	r.done = make(chan ref, 1<<16)
 	r.stop = make(chan struct{})
 	r.wg.Add(2)
-	go r.fast()
+	go r.deleter()
 	go r.sweeper()
 }
 
@@ -91,46 +92,71 @@ func (r *Relay) Close() {
 	r.stop = nil
 }
 
-// Wake implements conversation.Waker. It never blocks: when the queue is full the
-// sweep finds the rows instead.
-func (r *Relay) Wake(tenantID uuid.UUID, ids ...uuid.UUID) {
-	if r.wake == nil {
+// Wake implements conversation.Waker: the committed entries' effects run at once, on
+// the caller's goroutine (so busy nodes publish in parallel, not through one relay
+// loop), and their rows are deleted in batches in the background. Anything that fails
+// here — Redis down, the process dying before the delete — stays in the table for the
+// sweep, so an effect may run twice but is never lost; realtime clients de-duplicate
+// events by message id, and send jobs by task id.
+func (r *Relay) Wake(tenantID uuid.UUID, entries ...conversation.OutboxEntry) {
+	if r.done == nil {
 		return
 	}
-	for _, id := range ids {
+	ctx := context.Background()
+	for _, e := range entries {
+		if err := r.dispatch(ctx, row{TenantID: tenantID, ID: e.ID, Topic: e.Topic, Payload: string(e.Payload)}); err != nil {
+			r.Logger.Warn("outbox: deferred to the sweep", "id", e.ID, "topic", e.Topic, "err", err)
+			continue
+		}
 		select {
-		case r.wake <- ref{tenantID, id}:
+		case r.done <- ref{tenantID, e.ID}:
 		default:
-			return
+			// The deleter is far behind: the sweep will find the row and run it again.
 		}
 	}
 }
 
-func (r *Relay) fast() {
+// deleter removes the rows whose effects Wake ran, a batch per tenant.
+func (r *Relay) deleter() {
 	defer r.wg.Done()
 	batch := map[uuid.UUID][]uuid.UUID{}
+	n := 0
+	flush := func() {
+		for t, ids := range batch {
+			ctx := tenants.NewContext(context.Background(), t)
+			err := r.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Where("id IN ?", ids).Delete(&row{}).Error
+			})
+			if err != nil {
+				r.Logger.Warn("outbox: delete done rows (the sweep will run them again)", "tenant_id", t, "rows", len(ids), "err", err)
+			}
+			delete(batch, t)
+		}
+		n = 0
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
 	for {
 		select {
 		case <-r.stop:
-			return
-		case x := <-r.wake:
-			batch[x.tenant] = append(batch[x.tenant], x.id)
-			// Gather whatever else is already waiting, then act: one transaction per
-			// tenant per round keeps statements per message low under load.
-		drain:
-			for n := 0; n < 512; n++ {
+			// Drain what is queued so a clean shutdown leaves nothing to re-run.
+			for {
 				select {
-				case x := <-r.wake:
+				case x := <-r.done:
 					batch[x.tenant] = append(batch[x.tenant], x.id)
 				default:
-					break drain
+					flush()
+					return
 				}
 			}
-			for t, ids := range batch {
-				if err := r.process(context.Background(), t, ids); err != nil {
-					r.Logger.Warn("outbox: deferred to the sweep", "tenant_id", t, "err", err)
-				}
-				delete(batch, t)
+		case x := <-r.done:
+			batch[x.tenant] = append(batch[x.tenant], x.id)
+			if n++; n >= 500 {
+				flush()
+			}
+		case <-t.C:
+			if n > 0 {
+				flush()
 			}
 		}
 	}

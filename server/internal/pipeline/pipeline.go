@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,31 @@ type Pipeline struct {
 	Files         *conversation.Files
 	Tenants       Tenants
 	Logger        *slog.Logger
+
+	statuses sync.Map // tenant id → statusEntry
+}
+
+// StatusTTL is how long a tenant's status is trusted on the message path: a
+// suspension stops its channels' traffic within this time.
+const StatusTTL = 2 * time.Second
+
+type statusEntry struct {
+	status tenants.Status
+	at     time.Time
+}
+
+func (p *Pipeline) tenantStatus(ctx context.Context, tid uuid.UUID) (tenants.Status, error) {
+	if v, ok := p.statuses.Load(tid); ok {
+		if e := v.(statusEntry); time.Since(e.at) < StatusTTL {
+			return e.status, nil
+		}
+	}
+	t, err := p.Tenants.Get(ctx, tid)
+	if err != nil {
+		return "", err
+	}
+	p.statuses.Store(tid, statusEntry{status: t.Status, at: time.Now()})
+	return t.Status, nil
 }
 
 // Request is a public HTTP request for a channel.
@@ -90,11 +116,11 @@ func (p *Pipeline) Resolve(ctx context.Context, channelID uuid.UUID) (context.Co
 		return nil, channels.Instance{}, err
 	}
 	ctx = tenants.NewContext(ctx, tid)
-	t, err := p.Tenants.Get(ctx, tid)
+	st, err := p.tenantStatus(ctx, tid)
 	if err != nil {
 		return nil, channels.Instance{}, err
 	}
-	if t.Status != tenants.Active {
+	if st != tenants.Active {
 		return nil, channels.Instance{}, ErrTenantSuspended
 	}
 	inst, err := p.Channels.Instance(ctx, channelID)
