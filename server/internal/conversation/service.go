@@ -201,12 +201,11 @@ func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inboun
 	return out, nil
 }
 
+// ingestOne stores one message. Duplicates are found by the insert itself (the unique
+// index on the channel's external ids), not by a lookup first: redeliveries are rare,
+// and the lookup would cost every message a round trip. A duplicate's contact and
+// conversation changes are rolled back with it.
 func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []OutboxEntry, error) {
-	if m, ok, err := s.Store.FindInbound(ctx, channelID, in.ExternalID); err != nil {
-		return Ingested{}, nil, err
-	} else if ok {
-		return Ingested{MessageID: m.ID, ConversationID: m.ConversationID, Duplicate: true}, nil, nil
-	}
 	now := s.now()
 	contactID, err := s.contactFor(ctx, tid, channelID, in.Sender, now)
 	if err != nil {
