@@ -1521,6 +1521,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List contacts
+         * @description The tenant's contacts (merged ones excluded), newest first, optionally matching `q` in name, email or phone.
+         *
+         *     Needs the `contacts:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/contacts/{contact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a contact
+         * @description A contact with its identities. A merged contact names the one it was merged into.
+         *
+         *     Needs the `contacts:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a contact
+         * @description Edits a contact's name, email or phone.
+         *
+         *     Needs the `contacts:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateContact"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/contacts/{contact_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge contacts
+         * @description Merges `contact_id` into the contact in the path: its identities, conversations and messages move over, details the survivor lacks are copied, and it is marked merged. Refused when both have an identity on the same channel (a contact has one identity per channel).
+         *
+         *     Needs the `contacts:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["mergeContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2119,6 +2204,13 @@ export interface components {
             identities: components["schemas"]["ContactIdentity"][];
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: uuid
+             * @description The contact this one was merged into; null for a live contact.
+             */
+            merged_into: string | null;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** @description A conversation, tagged with its tenant. */
         Conversation: {
@@ -2339,6 +2431,23 @@ export interface components {
         PluginStatusList: {
             items: components["schemas"]["PluginStatus"][];
         };
+        ContactList: {
+            items: components["schemas"]["Contact"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last. */
+            next_cursor: string | null;
+        };
+        UpdateContactRequest: {
+            name?: string;
+            email?: string;
+            phone?: string;
+        };
+        MergeContactRequest: {
+            /**
+             * Format: uuid
+             * @description The contact to merge into the one in the path.
+             */
+            contact_id: string;
+        };
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -2429,6 +2538,8 @@ export interface components {
         ConversationId: string;
         /** @description The attachment's id. */
         AttachmentId: string;
+        /** @description The contact's id. */
+        ContactId: string;
     };
     requestBodies: never;
     headers: never;
@@ -5044,6 +5155,159 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             /** @description `auth.operator-only`: the caller is not a platform operator; `auth.user-only`: an API key was presented. */
             403: components["responses"]["Forbidden"];
+        };
+    };
+    listContacts: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Text to find in name, email or phone (at most 200 characters). */
+                q?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `contacts:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `contacts:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `contact.not-found`: no such contact in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field (named in `field`), a field is over 255 characters, or `email` is not an address. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `contacts:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `contact.not-found`: no such contact in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `contact.merged`: the contact was merged into another one. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    mergeContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The contact's id. */
+                contact_id: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeContactRequest"];
+            };
+        };
+        responses: {
+            /** @description The surviving contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks `contact_id`, or it is not an id (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `contacts:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `contact.not-found`: no such contact in this tenant. Also `contact.not-found` (`field: contact_id`) for the contact to merge. */
+            404: components["responses"]["NotFound"];
+            /** @description `contact.merge-conflict` (`field: contact_id`): both have an identity on one channel; `contact.merged`: one of them was already merged. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `contact.merge-self` (`field: contact_id`): a contact cannot be merged into itself. */
+            422: components["responses"]["UnprocessableContent"];
         };
     };
 }

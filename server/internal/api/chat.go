@@ -78,6 +78,11 @@ func (s *Server) chatRoutes() {
 	s.handle("POST", t+"/conversations/:conversation_id/attachments", Tenant, authz.ConversationsReply, s.uploadAttachment)
 	s.handle("GET", t+"/attachments/:attachment_id", Tenant, authz.ConversationsRead, s.downloadAttachment)
 
+	s.handle("GET", t+"/contacts", Tenant, authz.ContactsRead, s.listContacts)
+	s.handle("GET", t+"/contacts/:contact_id", Tenant, authz.ContactsRead, s.getContact)
+	s.handle("PATCH", t+"/contacts/:contact_id", Tenant, authz.ContactsManage, s.updateContact)
+	s.handle("POST", t+"/contacts/:contact_id/merge", Tenant, authz.ContactsManage, s.mergeContact)
+
 	s.handle("GET", v1+"/conversations", User, "", s.inbox)
 	s.handle("GET", v1+"/realtime", Public, "", s.realtimeSocket) // authenticates the socket itself
 }
@@ -427,16 +432,7 @@ func (s *Server) getConversation(c *fiber.Ctx) error {
 		return err
 	}
 	out := items[0]
-	ids := make([]fiber.Map, len(ct.Identities))
-	for i, x := range ct.Identities {
-		ids[i] = fiber.Map{"channel_id": x.ChannelID, "external_id": x.ExternalID, "verified": x.Verified}
-	}
-	attrs := ct.Attributes
-	if attrs == nil {
-		attrs = map[string]string{}
-	}
-	out["contact"] = fiber.Map{"id": ct.ID, "name": ct.Name, "email": ct.Email, "phone": ct.Phone, "avatar_url": ct.AvatarURL,
-		"attributes": attrs, "identities": ids, "created_at": ct.CreatedAt}
+	out["contact"] = contactJSON(ct)
 	return c.JSON(out)
 }
 
@@ -676,4 +672,114 @@ func (s *Server) platformPlugins(c *fiber.Ctx) error {
 		items = append(items, ps...)
 	}
 	return c.JSON(fiber.Map{"items": items})
+}
+
+// ---- contacts -------------------------------------------------------------------------
+
+func contactJSON(ct conversation.Contact) fiber.Map {
+	ids := make([]fiber.Map, len(ct.Identities))
+	for i, x := range ct.Identities {
+		ids[i] = fiber.Map{"channel_id": x.ChannelID, "external_id": x.ExternalID, "verified": x.Verified}
+	}
+	attrs := ct.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	return fiber.Map{"id": ct.ID, "name": ct.Name, "email": ct.Email, "phone": ct.Phone, "avatar_url": ct.AvatarURL,
+		"attributes": attrs, "identities": ids, "merged_into": ct.MergedInto, "created_at": ct.CreatedAt, "updated_at": ct.UpdatedAt}
+}
+
+func (s *Server) listContacts(c *fiber.Ctx) error {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	limit = min(limit, 100)
+	var before *uuid.UUID
+	if v := c.Query("cursor"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return errs.Invalidf("cursor", "cursor is not a cursor this API returned.")
+		}
+		before = &id
+	}
+	q := c.Query("q")
+	if len(q) > 200 {
+		return errs.Invalidf("q", "q is at most 200 characters.")
+	}
+	cs, err := s.chat.Conversations.ListContacts(c.UserContext(), q, before, limit+1)
+	if err != nil {
+		return err
+	}
+	var next any
+	if len(cs) > limit {
+		cs = cs[:limit]
+		next = cs[limit-1].ID.String()
+	}
+	out := make([]fiber.Map, len(cs))
+	for i, ct := range cs {
+		out[i] = contactJSON(ct)
+	}
+	return c.JSON(fiber.Map{"items": out, "next_cursor": next})
+}
+
+func (s *Server) getContact(c *fiber.Ctx) error {
+	id, err := pathID(c, "contact_id", conversation.ErrContactNotFound)
+	if err != nil {
+		return err
+	}
+	ct, err := s.chat.Conversations.Contact(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(contactJSON(ct))
+}
+
+func (s *Server) updateContact(c *fiber.Ctx) error {
+	id, err := pathID(c, "contact_id", conversation.ErrContactNotFound)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name  *string `json:"name"`
+		Email *string `json:"email"`
+		Phone *string `json:"phone"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if _, err := s.chat.Conversations.UpdateContact(c.UserContext(), id, conversation.ContactPatch{Name: in.Name, Email: in.Email, Phone: in.Phone}); err != nil {
+		return err
+	}
+	ct, err := s.chat.Conversations.Contact(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(contactJSON(ct))
+}
+
+// mergeContact merges the body's contact into the path's one.
+func (s *Server) mergeContact(c *fiber.Ctx) error {
+	id, err := pathID(c, "contact_id", conversation.ErrContactNotFound)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ContactID *string `json:"contact_id"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.ContactID == nil {
+		return required("contact_id")
+	}
+	from, err := uuid.Parse(*in.ContactID)
+	if err != nil {
+		return errs.Invalidf("contact_id", "contact_id must be a contact id.")
+	}
+	ct, err := s.chat.Conversations.MergeContacts(c.UserContext(), id, from)
+	if err != nil {
+		return err
+	}
+	return c.JSON(contactJSON(ct))
 }

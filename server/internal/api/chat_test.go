@@ -648,3 +648,80 @@ func TestPlatformPlugins(t *testing.T) {
 		}
 	})
 }
+
+func TestContactsEditAndMerge(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		ct := newChatTenant(t, e, "Merge Co", "owner@merge.test")
+		web := webChannel(t, e, ct.Account, map[string]any{})
+		// One person: a provider sender and a web visitor.
+		hook(e, ct.channel, providerToken, map[string]any{"id": "p1", "from": "+8613800000000", "name": "Li Lei", "text": "by phone"}).Must(t, http.StatusOK)
+		vt := e.Call("POST", "/widget/"+web+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+		e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + web + "/messages", Token: vt, Body: map[string]any{"client_id": "w1", "text": "by web", "email": "li@example.com"}}).Must(t, http.StatusAccepted)
+		cs := e.Call("GET", ct.path("/contacts"), ct.AccessToken, nil).Must(t, http.StatusOK).Items()
+		if len(cs) != 2 {
+			t.Fatalf("contacts = %v", cs)
+		}
+		var phone, visitor string
+		for _, c := range cs {
+			if c["name"] == "Li Lei" {
+				phone = c["id"].(string)
+			} else {
+				visitor = c["id"].(string)
+			}
+		}
+		if found := e.Call("GET", ct.path("/contacts?q=li%40example"), ct.AccessToken, nil).Must(t, http.StatusOK).Items(); len(found) != 1 || found[0]["id"] != visitor {
+			t.Fatalf("search by email = %v", found)
+		}
+		if found := e.Call("GET", ct.path("/contacts?q=%25"), ct.AccessToken, nil).Must(t, http.StatusOK).Items(); len(found) != 0 {
+			t.Fatalf("a literal %% matched %v", found)
+		}
+		// Edit.
+		up := e.Call("PATCH", ct.path("/contacts/"+phone), ct.AccessToken, map[string]any{"phone": "+86 138 0000 0000"}).Must(t, http.StatusOK)
+		if up.Str("phone") != "+86 138 0000 0000" || up.Str("name") != "Li Lei" {
+			t.Fatalf("edited = %s", up.Body)
+		}
+		if r := e.Call("PATCH", ct.path("/contacts/"+phone), ct.AccessToken, map[string]any{"email": "not an address"}); r.Status != http.StatusBadRequest || r.Str("field") != "email" {
+			t.Fatalf("bad email: %d %s", r.Status, r.Body)
+		}
+		// Merge the visitor into the phone contact: identities and conversations follow.
+		if r := e.Call("POST", ct.path("/contacts/"+phone+"/merge"), ct.AccessToken, map[string]any{"contact_id": phone}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("self merge: %d", r.Status)
+		}
+		m := e.Call("POST", ct.path("/contacts/"+phone+"/merge"), ct.AccessToken, map[string]any{"contact_id": visitor}).Must(t, http.StatusOK)
+		ids, _ := m.JSON()["identities"].([]any)
+		if len(ids) != 2 || m.Str("email") != "li@example.com" || m.Str("name") != "Li Lei" {
+			t.Fatalf("merged = %s", m.Body)
+		}
+		for _, cv := range e.Call("GET", ct.path("/conversations"), ct.AccessToken, nil).Must(t, http.StatusOK).Items() {
+			if cv["contact"].(map[string]any)["id"] != phone {
+				t.Fatalf("conversation %v still belongs to the merged contact", cv["id"])
+			}
+		}
+		gone := e.Call("GET", ct.path("/contacts/"+visitor), ct.AccessToken, nil).Must(t, http.StatusOK)
+		if gone.Str("merged_into") != phone {
+			t.Fatalf("merged contact = %s", gone.Body)
+		}
+		if n := len(e.Call("GET", ct.path("/contacts"), ct.AccessToken, nil).Must(t, http.StatusOK).Items()); n != 1 {
+			t.Fatalf("%d contacts listed after the merge", n)
+		}
+		// The visitor keeps chatting, now as the merged contact.
+		e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + web + "/messages", Token: vt, Body: map[string]any{"client_id": "w2", "text": "still me"}}).Must(t, http.StatusAccepted)
+		if n := len(e.Call("GET", ct.path("/contacts"), ct.AccessToken, nil).Must(t, http.StatusOK).Items()); n != 1 {
+			t.Fatalf("%d contacts after the visitor wrote again", n)
+		}
+		// Two contacts with identities on one channel cannot merge.
+		hook(e, ct.channel, providerToken, map[string]any{"id": "p2", "from": "+8613900000000", "text": "another phone"}).Must(t, http.StatusOK)
+		var other string
+		for _, c := range e.Call("GET", ct.path("/contacts"), ct.AccessToken, nil).Must(t, http.StatusOK).Items() {
+			if c["id"] != phone {
+				other = c["id"].(string)
+			}
+		}
+		if r := e.Call("POST", ct.path("/contacts/"+phone+"/merge"), ct.AccessToken, map[string]any{"contact_id": other}); r.Status != http.StatusConflict || r.Code() != "contact.merge-conflict" {
+			t.Fatalf("conflicting merge: %d %s", r.Status, r.Body)
+		}
+		if r := e.Call("POST", ct.path("/contacts/"+phone+"/merge"), ct.AccessToken, map[string]any{"contact_id": uuid.NewString()}); r.Status != http.StatusNotFound {
+			t.Fatalf("merge with an unknown contact: %d", r.Status)
+		}
+	})
+}

@@ -75,7 +75,7 @@ var channelRoutes = map[string]bool{
 type victim struct {
 	tenant, member, invitation, role, apiKey string
 	channel, webChannel, conversation        string
-	attachment, visitorToken                 string
+	attachment, visitorToken, contact        string
 	token                                    string // B's owner, for checksums
 	secrets                                  []string
 }
@@ -125,6 +125,10 @@ var isolationCases = map[string]isolationCase{
 	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/typing":      {},
 	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/attachments": {},
 	"GET /api/v1/tenants/:tenant_id/attachments/:attachment_id":                  {},
+	"GET /api/v1/tenants/:tenant_id/contacts":                                    {},
+	"GET /api/v1/tenants/:tenant_id/contacts/:contact_id":                        {},
+	"PATCH /api/v1/tenants/:tenant_id/contacts/:contact_id":                      {body: func(victim) any { return map[string]any{"name": "pwned"} }},
+	"POST /api/v1/tenants/:tenant_id/contacts/:contact_id/merge":                 {body: func(v victim) any { return map[string]any{"contact_id": v.contact} }},
 	// Operator routes name a tenant but are not tenant routes: a tenant owner is not an
 	// operator, so they are forbidden outright.
 	"POST /api/v1/platform/tenants/:tenant_id/suspend": {},
@@ -134,7 +138,7 @@ var isolationCases = map[string]isolationCase{
 func (v victim) fill(path string, tenant string) string {
 	r := strings.NewReplacer(":tenant_id", tenant, ":member_id", v.member, ":invitation_id", v.invitation,
 		":role_id", v.role, ":key_id", v.apiKey, ":channel_id", v.channel, ":conversation_id", v.conversation,
-		":attachment_id", v.attachment)
+		":attachment_id", v.attachment, ":contact_id", v.contact)
 	return r.Replace(path)
 }
 
@@ -143,7 +147,8 @@ func checksum(t *testing.T, e *kefutest.Env, v victim) string {
 	t.Helper()
 	h := sha256.New()
 	for _, p := range []string{"", "/settings", "/members", "/invitations", "/roles", "/api-keys", "/audit-log?limit=200",
-		"/channels", "/conversations", "/conversations/" + v.conversation + "/messages", "/attachments/" + v.attachment} {
+		"/channels", "/conversations", "/conversations/" + v.conversation + "/messages", "/attachments/" + v.attachment,
+		"/contacts", "/contacts/" + v.contact} {
 		r := e.Call("GET", "/api/v1/tenants/"+v.tenant+p, v.token, nil).Must(t, http.StatusOK)
 		h.Write([]byte(p))
 		h.Write(r.Body)
@@ -183,6 +188,7 @@ func setupVictim(t *testing.T, e *kefutest.Env) victim {
 		"connector": "test", "name": "Victim line", "config": map[string]any{"token": providerToken}}).Must(t, http.StatusCreated).Str("id")
 	hook(e, v.channel, providerToken, map[string]any{"id": "vm-1", "from": "victim-customer", "text": "victim secret text"}).Must(t, http.StatusOK)
 	v.conversation = e.Call("GET", "/api/v1/tenants/"+b.TenantID+"/conversations", b.AccessToken, nil).Must(t, http.StatusOK).Items()[0]["id"].(string)
+	v.contact = e.Call("GET", "/api/v1/tenants/"+b.TenantID+"/conversations/"+v.conversation, b.AccessToken, nil).Must(t, http.StatusOK).Str("contact.id")
 	v.webChannel = e.Call("POST", "/api/v1/tenants/"+b.TenantID+"/channels", b.AccessToken, map[string]any{
 		"connector": "web", "name": "Victim site", "config": map[string]any{}}).Must(t, http.StatusCreated).Str("id")
 	v.visitorToken = e.Call("POST", "/widget/"+v.webChannel+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
@@ -212,7 +218,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			"name": "attacker", "role": "admin"}).Must(t, http.StatusCreated).Str("key")
 		v := setupVictim(t, e)
 		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing",
-			v.conversation, v.attachment, "Victim line", "Victim site"}
+			v.conversation, v.attachment, v.contact, "Victim line", "Victim site"}
 		forbiddenInBody = append(forbiddenInBody, v.secrets...)
 
 		routes := e.Main.HTTP.Routes()

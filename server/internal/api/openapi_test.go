@@ -837,6 +837,12 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call("POST", T+"/conversations/{conversation_id}/resolve", cp+"/resolve", tok, nil, http.StatusOK)
 	call("POST", T+"/conversations/{conversation_id}/reopen", cp+"/reopen", tok, nil, http.StatusOK)
 	call("GET", T+"/conversations/{conversation_id}", tp+"/conversations/"+uuid.NewString(), tok, nil, http.StatusNotFound)
+	contact := call("GET", T+"/conversations/{conversation_id}", cp, tok, nil, http.StatusOK).Str("contact.id")
+	call("GET", T+"/contacts", tp+"/contacts?q=cust&limit=5", tok, nil, http.StatusOK)
+	call("GET", T+"/contacts/{contact_id}", tp+"/contacts/"+contact, tok, nil, http.StatusOK)
+	call("GET", T+"/contacts/{contact_id}", tp+"/contacts/"+uuid.NewString(), tok, nil, http.StatusNotFound)
+	call("PATCH", T+"/contacts/{contact_id}", tp+"/contacts/"+contact, tok, map[string]any{"phone": "+1 555 0100"}, http.StatusOK)
+	call("POST", T+"/contacts/{contact_id}/merge", tp+"/contacts/"+contact+"/merge", tok, map[string]any{"contact_id": contact}, http.StatusUnprocessableEntity)
 
 	site := call("POST", T+"/channels", tp+"/channels", tok, map[string]any{"connector": "web", "name": "Site", "config": map[string]any{"welcome_message": "Hi"}}, http.StatusCreated).Str("id")
 	wp := "/widget/" + site

@@ -83,7 +83,11 @@ type Contact struct {
 	AvatarURL  string            `json:"avatar_url"`
 	Attributes map[string]string `json:"attributes"`
 	Identities []Identity        `json:"identities,omitempty"`
-	CreatedAt  time.Time         `json:"created_at"`
+	// MergedInto names the contact this one was merged into (its identities and
+	// conversations moved there); nil for a live contact.
+	MergedInto *uuid.UUID `json:"merged_into"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // Identity is a contact's id on one channel.
@@ -223,4 +227,8 @@ var (
 	ErrEmptyMessage         = errs.New(errs.Invalid, "message.empty", "A message needs text or an attachment.")
 	ErrTextTooLong          = errs.New(errs.Invalid, "message.too-long", "The message is too long.")
 	ErrBadAssignee          = errs.New(errs.Unprocessable, "conversation.bad-assignee", "The assignee is not a member of this workspace.")
+	ErrContactNotFound      = errs.New(errs.NotFound, "contact.not-found", "The contact does not exist.")
+	ErrMergeSelf            = errs.New(errs.Unprocessable, "contact.merge-self", "A contact cannot be merged into itself.").WithField("contact_id")
+	ErrMergeConflict        = errs.New(errs.Conflict, "contact.merge-conflict", "Both contacts have an identity on the same channel; a contact has one identity per channel.").WithField("contact_id")
+	ErrMerged               = errs.New(errs.Conflict, "contact.merged", "The contact was merged into another one; edit that one.")
 )

@@ -51,6 +51,12 @@ type Store interface {
 	UpdateDelivery(ctx context.Context, id uuid.UUID, status, externalID, errText string, attempts int) (Message, error)
 	OutboundByExternalID(ctx context.Context, channelID uuid.UUID, externalID string) (Message, bool, error)
 	AddOutbox(ctx context.Context, e ...OutboxEntry) error
+	// ListContacts lists live contacts, newest first, matching q (name, email, phone).
+	ListContacts(ctx context.Context, q string, before *uuid.UUID, limit int) ([]Contact, error)
+	UpdateContact(ctx context.Context, c *Contact) error
+	// MergeContacts moves from's identities, conversations and messages to into and
+	// marks from merged.
+	MergeContacts(ctx context.Context, into, from uuid.UUID, at time.Time) error
 }
 
 // Filter selects conversations for a list.
@@ -511,4 +517,101 @@ func (s *Service) Messages(ctx context.Context, conversationID uuid.UUID, before
 // Message returns one message.
 func (s *Service) Message(ctx context.Context, id uuid.UUID) (Message, error) {
 	return s.Store.GetMessage(ctx, id)
+}
+
+// ---- contacts ------------------------------------------------------------------------
+
+// ListContacts lists the tenant's contacts.
+func (s *Service) ListContacts(ctx context.Context, q string, before *uuid.UUID, limit int) ([]Contact, error) {
+	return s.Store.ListContacts(ctx, strings.TrimSpace(q), before, limit)
+}
+
+// ContactPatch is an agent's edit of a contact; nil fields stay.
+type ContactPatch struct {
+	Name, Email, Phone *string
+}
+
+// UpdateContact edits a contact's details.
+func (s *Service) UpdateContact(ctx context.Context, id uuid.UUID, p ContactPatch) (Contact, error) {
+	var c Contact
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.Store.GetContact(ctx, id); err != nil {
+			return err
+		}
+		if c.MergedInto != nil {
+			return ErrMerged
+		}
+		for _, f := range []struct {
+			v     *string
+			dst   *string
+			field string
+		}{{p.Name, &c.Name, "name"}, {p.Email, &c.Email, "email"}, {p.Phone, &c.Phone, "phone"}} {
+			if f.v == nil {
+				continue
+			}
+			v := strings.TrimSpace(*f.v)
+			if len(v) > MaxContactField {
+				return errs.Invalidf(f.field, "%s is at most %d characters.", f.field, MaxContactField)
+			}
+			if f.field == "email" && v != "" && !strings.Contains(v, "@") {
+				return errs.Invalidf("email", "email is not an email address.")
+			}
+			*f.dst = v
+		}
+		c.UpdatedAt = s.now()
+		return s.Store.UpdateContact(ctx, &c)
+	})
+	return c, err
+}
+
+// MergeContacts merges from into into: one person who wrote from two places (two web
+// visitors, a web visitor and an email sender). Refused when both have an identity on
+// the same channel: replies on that channel would not know which address to use.
+func (s *Service) MergeContacts(ctx context.Context, into, from uuid.UUID) (Contact, error) {
+	var c Contact
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		// Lock both in id order so two opposite merges cannot deadlock.
+		first, second := into, from
+		if second.String() < first.String() {
+			first, second = second, first
+		}
+		for _, id := range []uuid.UUID{first, second} {
+			if err := s.Store.LockContact(ctx, id); err != nil {
+				return err
+			}
+		}
+		a, err := s.Store.GetContact(ctx, into)
+		if err != nil {
+			return err
+		}
+		if into == from {
+			return ErrMergeSelf
+		}
+		b, err := s.Store.GetContact(ctx, from)
+		if errors.Is(err, ErrContactNotFound) {
+			return ErrContactNotFound.WithField("contact_id")
+		}
+		if err != nil {
+			return err
+		}
+		if a.MergedInto != nil || b.MergedInto != nil {
+			return ErrMerged.WithField("contact_id")
+		}
+		channels := map[uuid.UUID]bool{}
+		for _, id := range a.Identities {
+			channels[id.ChannelID] = true
+		}
+		for _, id := range b.Identities {
+			if channels[id.ChannelID] {
+				return ErrMergeConflict
+			}
+		}
+		if err := s.Store.MergeContacts(ctx, into, from, s.now()); err != nil {
+			return err
+		}
+		c, err = s.Store.GetContact(ctx, into)
+		return err
+	})
+	return c, err
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -197,12 +198,11 @@ func (s *Store) GetContact(ctx context.Context, id uuid.UUID) (conversation.Cont
 		var r contactRow
 		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
 			if db.IsNotFound(err) {
-				return conversation.ErrConversationNotFound.WithMessage("The contact does not exist.")
+				return conversation.ErrContactNotFound
 			}
 			return err
 		}
-		c = conversation.Contact{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Email: r.Email, Phone: r.Phone,
-			AvatarURL: r.AvatarURL, CreatedAt: r.CreatedAt}
+		c = r.contact()
 		_ = json.Unmarshal([]byte(r.Attributes), &c.Attributes)
 		var ids []identityRow
 		if err := tx.Where("contact_id = ?", id).Order("created_at").Find(&ids).Error; err != nil {
@@ -630,4 +630,72 @@ func (s *Store) ContactsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUI
 		out[r.ID] = conversation.Contact{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Email: r.Email, Phone: r.Phone, AvatarURL: r.AvatarURL, CreatedAt: r.CreatedAt}
 	}
 	return out, err
+}
+
+func (r contactRow) contact() conversation.Contact {
+	c := conversation.Contact{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Email: r.Email, Phone: r.Phone,
+		AvatarURL: r.AvatarURL, MergedInto: r.MergedInto, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	_ = json.Unmarshal([]byte(r.Attributes), &c.Attributes)
+	return c
+}
+
+// ListContacts lists live contacts, newest first.
+func (s *Store) ListContacts(ctx context.Context, q string, before *uuid.UUID, limit int) ([]conversation.Contact, error) {
+	var rows []contactRow
+	err := s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tq := tx.Where("merged_into IS NULL")
+		if q != "" {
+			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+			tq = tq.Where("(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(email) LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')", like, like, like)
+		}
+		if before != nil {
+			tq = tq.Where("id < ?", *before)
+		}
+		return tq.Order("id DESC").Limit(limit).Find(&rows).Error
+	})
+	out := make([]conversation.Contact, len(rows))
+	for i, r := range rows {
+		out[i] = r.contact()
+	}
+	return out, err
+}
+
+func (s *Store) UpdateContact(ctx context.Context, c *conversation.Contact) error {
+	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Model(&contactRow{}).Where("id = ?", c.ID).
+			Updates(map[string]any{"name": c.Name, "email": c.Email, "phone": c.Phone, "updated_at": c.UpdatedAt.UTC()}).Error
+	})
+}
+
+func (s *Store) MergeContacts(ctx context.Context, into, from uuid.UUID, at time.Time) error {
+	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		steps := []struct {
+			what string
+			q    *gorm.DB
+		}{
+			{"identities", tx.Model(&identityRow{}).Where("contact_id = ?", from).Update("contact_id", into)},
+			{"conversations", tx.Model(&conversationRow{}).Where("contact_id = ?", from).Update("contact_id", into)},
+			{"messages", tx.Model(&messageRow{}).Where("sender_type = ? AND sender_id = ?", conversation.SenderContact, from).Update("sender_id", into)},
+		}
+		for _, st := range steps {
+			if st.q.Error != nil {
+				return fmt.Errorf("merge contact %s: %w", st.what, st.q.Error)
+			}
+		}
+		// The survivor keeps its details and takes the other's where it has none.
+		var b contactRow
+		if err := tx.Where("id = ?", from).Take(&b).Error; err != nil {
+			return err
+		}
+		set := map[string]any{"updated_at": at.UTC()}
+		for col, v := range map[string]string{"name": b.Name, "email": b.Email, "phone": b.Phone, "avatar_url": b.AvatarURL} {
+			if v != "" {
+				set[col] = gorm.Expr("CASE WHEN "+col+" = '' THEN ? ELSE "+col+" END", v)
+			}
+		}
+		if err := tx.Model(&contactRow{}).Where("id = ?", into).Updates(set).Error; err != nil {
+			return fmt.Errorf("merge contact details: %w", err)
+		}
+		return tx.Model(&contactRow{}).Where("id = ?", from).Updates(map[string]any{"merged_into": into, "updated_at": at.UTC()}).Error
+	})
 }
