@@ -22,6 +22,8 @@ const Roles = lazy(() => import('./pages/tenant/Roles'));
 const ApiKeys = lazy(() => import('./pages/tenant/ApiKeys'));
 const Settings = lazy(() => import('./pages/tenant/Settings'));
 const AuditLog = lazy(() => import('./pages/tenant/AuditLog'));
+const Channels = lazy(() => import('./pages/tenant/Channels'));
+const Inbox = lazy(() => import('./pages/inbox/Inbox'));
 const Account = lazy(() => import('./pages/account/Account'));
 const Platform = lazy(() => import('./pages/platform/Platform'));
 
@@ -56,6 +58,13 @@ export const routes: RouteObject[] = [
             path: 't/:tenantId',
             children: [
               { index: true, element: <Overview /> },
+              // The inbox spans every tenant the agent serves; an open conversation names
+              // its own tenant, which may differ from the page's.
+              {
+                path: 'inbox/:convTenantId?/:conversationId?',
+                element: <RequirePermission perm="conversations:read"><Inbox /></RequirePermission>,
+              },
+              { path: 'channels', element: <RequirePermission perm="channels:read"><Channels /></RequirePermission> },
               { path: 'members', element: <RequirePermission perm="members:read"><Members /></RequirePermission> },
               { path: 'roles', element: <RequirePermission perm="roles:read"><Roles /></RequirePermission> },
               { path: 'api-keys', element: <RequirePermission perm="apikeys:manage"><ApiKeys /></RequirePermission> },

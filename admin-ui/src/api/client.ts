@@ -17,6 +17,14 @@ export const SESSION_ENDED_CODES = new Set([
   'auth.session-revoked',
 ]);
 
+/** One invalid input of several (errs.FieldError: the message is in "detail"). */
+export interface ProblemFieldError {
+  field: string;
+  detail?: string;
+  /** Accepted too, in case a server spells it this way. */
+  message?: string;
+}
+
 export interface Problem {
   type?: string;
   title?: string;
@@ -26,6 +34,8 @@ export interface Problem {
   field?: string;
   instance?: string;
   request_id?: string;
+  /** Every invalid field when there are several (field is the first). */
+  errors?: ProblemFieldError[];
 }
 
 /** A failed API call, parsed from the server's problem+json (RFC 9457). */
@@ -37,6 +47,8 @@ export class ApiError extends Error {
   readonly requestId?: string;
   /** Seconds from the Retry-After header (429). */
   readonly retryAfter?: number;
+  /** Every invalid field the server listed ({field, message}), in its order. */
+  readonly errors: { field: string; message: string }[];
 
   constructor(init: {
     status: number;
@@ -45,6 +57,7 @@ export class ApiError extends Error {
     field?: string;
     requestId?: string;
     retryAfter?: number;
+    errors?: { field: string; message: string }[];
   }) {
     super(init.detail || init.code);
     this.name = 'ApiError';
@@ -54,6 +67,7 @@ export class ApiError extends Error {
     this.field = init.field || undefined;
     this.requestId = init.requestId || undefined;
     this.retryAfter = init.retryAfter;
+    this.errors = init.errors ?? [];
   }
 }
 
@@ -202,6 +216,18 @@ async function doRefresh(): Promise<void> {
   setTokens((await res.json()) as TokenPair);
 }
 
+/**
+ * A usable access token for a connection that cannot refresh on a 401 by itself (the
+ * realtime WebSocket): refreshes first when there is none or it is about to expire.
+ * force refreshes even then (the server closed the socket because it expired).
+ */
+export async function freshAccessToken(force = false): Promise<string | null> {
+  if (getRefreshToken() && (force || !accessToken || (accessExpiresAt && Date.now() > accessExpiresAt - 30_000))) {
+    await refreshSession();
+  }
+  return accessToken;
+}
+
 // ---- requests --------------------------------------------------------------------
 
 export interface RequestOptions {
@@ -235,6 +261,11 @@ async function toApiError(res: Response): Promise<ApiError> {
     field: p.field,
     requestId: p.request_id || res.headers.get('X-Request-Id') || undefined,
     retryAfter,
+    errors: Array.isArray(p.errors)
+      ? p.errors
+          .filter((e) => e && typeof e.field === 'string')
+          .map((e) => ({ field: e.field, message: e.detail || e.message || '' }))
+      : undefined,
   });
 }
 

@@ -23,10 +23,23 @@ import { TenantSwitcher } from '../components/TenantSwitcher';
 import { UserMenu } from '../components/UserMenu';
 import { errorCode } from '../lib/errors';
 import { setLastTenant } from '../lib/storage';
+import { useRealtime } from '../lib/realtime';
 import { TenantContext, useTenantAccess } from '../tenant/TenantContext';
 import { TENANT_PAGES } from '../tenant/pages';
 
 const { Sider, Header, Content } = Layout;
+
+const ignore = () => {};
+
+/**
+ * Holds the realtime link while the console is open, whatever the page: it carries
+ * the inbox's events, and the server counts an agent with a live link as online (the
+ * chat widget offers its leave-a-message form when nobody is).
+ */
+function RealtimeLink() {
+  useRealtime(ignore);
+  return null;
+}
 
 
 export default function ConsoleLayout() {
@@ -146,6 +159,7 @@ export default function ConsoleLayout() {
 
   return (
     <TenantContext.Provider value={tenant}>
+      {me.memberships.length > 0 ? <RealtimeLink /> : null}
       <Layout style={{ minHeight: '100vh' }}>
         <Sider
           className="kefu-sider"

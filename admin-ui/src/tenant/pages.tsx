@@ -2,6 +2,8 @@ import {
   ApiOutlined,
   AuditOutlined,
   DashboardOutlined,
+  DeploymentUnitOutlined,
+  MessageOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -10,6 +12,8 @@ import {
 /** Tenant pages, their path under /t/:id and the permission that shows them. */
 export const TENANT_PAGES = [
   { key: 'overview', path: '', perm: null, icon: <DashboardOutlined /> },
+  { key: 'inbox', path: 'inbox', perm: 'conversations:read', icon: <MessageOutlined /> },
+  { key: 'channels', path: 'channels', perm: 'channels:read', icon: <DeploymentUnitOutlined /> },
   { key: 'members', path: 'members', perm: 'members:read', icon: <TeamOutlined /> },
   { key: 'roles', path: 'roles', perm: 'roles:read', icon: <SafetyCertificateOutlined /> },
   { key: 'api-keys', path: 'api-keys', perm: 'apikeys:manage', icon: <ApiOutlined /> },

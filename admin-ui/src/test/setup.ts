@@ -2,6 +2,7 @@ import '@testing-library/jest-dom/vitest';
 import { afterEach, vi } from 'vitest';
 import { cleanup, configure } from '@testing-library/react';
 import '../i18n';
+import { __resetRealtimeForTests } from '../lib/realtime';
 
 // antd in jsdom is slow, and screens load their code lazily.
 configure({ asyncUtilTimeout: 5000 });
@@ -34,8 +35,23 @@ if (!('ResizeObserver' in window)) {
 const gcs = window.getComputedStyle.bind(window);
 window.getComputedStyle = (el: Element) => gcs(el);
 
+// The console holds a realtime WebSocket; in tests it never connects unless a test
+// puts its own fake in place (vi.stubGlobal('WebSocket', …); unstubbing returns here).
+class InertWebSocket {
+  onopen: unknown = null;
+  onmessage: unknown = null;
+  onclose: unknown = null;
+  readyState = 0;
+  constructor(readonly url: string) {}
+  send() {}
+  close() {}
+}
+(window as unknown as { WebSocket: unknown }).WebSocket = InertWebSocket;
+(globalThis as unknown as { WebSocket: unknown }).WebSocket = InertWebSocket;
+
 afterEach(() => {
   cleanup();
+  __resetRealtimeForTests();
   localStorage.clear();
   vi.restoreAllMocks();
 });

@@ -602,7 +602,20 @@ func (s *Server) markRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.chat.Conversations.MarkRead(c.UserContext(), id)
+	ctx := c.UserContext()
+	cv, err := s.chat.Conversations.MarkRead(ctx, id)
+	if err == nil {
+		// Tell the customer (web chat) the agents have read up to their latest message.
+		if ms, lerr := s.chat.Conversations.Messages(ctx, id, nil, nil, 20); lerr == nil {
+			for i := len(ms) - 1; i >= 0; i-- {
+				if ms[i].Direction == conversation.In {
+					mid := ms[i].ID
+					_ = s.chat.Hub.Publish(ctx, conversation.Event{Type: conversation.EventRead, TenantID: cv.TenantID, ConversationID: cv.ID, From: "agent", MessageID: &mid})
+					break
+				}
+			}
+		}
+	}
 	return s.conversationResult(c, cv, err)
 }
 

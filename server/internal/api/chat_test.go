@@ -522,7 +522,7 @@ func TestWidgetConversation(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer vc.Close()
-		vframes, _ := readFrames(t, vc)
+		vframes, vall := readFrames(t, vc)
 		if err := vc.WriteJSON(map[string]any{"type": "message", "client_id": "w-1", "text": "Do you ship to Shanghai?"}); err != nil {
 			t.Fatal(err)
 		}
@@ -547,6 +547,21 @@ func TestWidgetConversation(t *testing.T) {
 		waitFrame(t, vframes, func(f frame) bool {
 			return f["type"] == "message.created" && strings.Contains(fmt.Sprint(f["message"]), "Yes, in 2 days.")
 		})
+		// The agent reads the conversation: the visitor is told up to which message.
+		e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/read", a.AccessToken, nil).Must(t, http.StatusOK)
+		rd := waitFrame(t, vframes, func(f frame) bool { return f["type"] == "read" })
+		if rd["from"] != "agent" || rd["message_id"] != msgs[0]["id"] {
+			t.Fatalf("read frame = %v", rd)
+		}
+		// Visitors see messages as the widget API shows them: no internal ids.
+		for _, f := range vall() {
+			s := fmt.Sprint(f)
+			for _, leak := range []string{a.TenantID, "sender_id", "assignee_id", "contact_id", "tenant_id"} {
+				if strings.Contains(s, leak) {
+					t.Fatalf("a visitor frame leaks %q: %v", leak, f)
+				}
+			}
+		}
 		hist := e.Do(kefutest.Request{Method: "GET", Path: w + "/messages", Token: tok}).Must(t, http.StatusOK)
 		if !strings.Contains(string(hist.Body), "Yes, in 2 days.") || strings.Contains(string(hist.Body), a.TenantID) {
 			t.Fatalf("history = %s", hist.Body)
@@ -722,6 +737,28 @@ func TestContactsEditAndMerge(t *testing.T) {
 		}
 		if r := e.Call("POST", ct.path("/contacts/"+phone+"/merge"), ct.AccessToken, map[string]any{"contact_id": uuid.NewString()}); r.Status != http.StatusNotFound {
 			t.Fatalf("merge with an unknown contact: %d", r.Status)
+		}
+	})
+}
+
+// The widget runs on customers' sites: its API answers CORS preflights, and widget.js
+// declares its charset.
+func TestWidgetCORSAndCharset(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := e.Signup("Cors Co", "owner@cors.test")
+		ch := webChannel(t, e, a, map[string]any{})
+		r := e.Do(kefutest.Request{Method: "OPTIONS", Path: "/widget/" + ch + "/messages", Headers: map[string]string{
+			"Origin": "https://shop.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}})
+		if r.Status != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Origin") != "*" ||
+			!strings.Contains(r.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+			t.Fatalf("preflight: %d %v", r.Status, r.Header)
+		}
+		if r := e.Do(kefutest.Request{Method: "OPTIONS", Path: "/api/v1/me"}); r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("the console API allows cross-origin calls: %v", r.Header)
+		}
+		s := e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + ch + "/session", Body: map[string]any{}, Headers: map[string]string{"Origin": "https://shop.example"}}).Must(t, http.StatusOK)
+		if s.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Fatalf("session without CORS headers: %v", s.Header)
 		}
 	})
 }

@@ -53,10 +53,15 @@ func (s *Server) realtimeSocket(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var tids []uuid.UUID
+	var tids, serving []uuid.UUID
 	for _, m := range ms {
-		if m.TenantStatus == tenants.Active {
-			tids = append(tids, m.TenantID)
+		if m.TenantStatus != tenants.Active {
+			continue
+		}
+		tids = append(tids, m.TenantID)
+		// Presence (the widget's "online") counts only those who can answer.
+		if ok, err := s.id.Allowed(ctx, p, m.TenantID, authz.ConversationsReply); err == nil && ok {
+			serving = append(serving, m.TenantID)
 		}
 	}
 	accept := func(ev *conversation.Event) bool {
@@ -75,7 +80,7 @@ func (s *Server) realtimeSocket(c *fiber.Ctx) error {
 		defer sub.Close()
 		ready, _ := json.Marshal(fiber.Map{"type": "ready", "tenant_ids": tids})
 		sub.Send(ready)
-		beat := func() { _ = s.chat.Hub.Touch(context.Background(), tids, p.UserID) }
+		beat := func() { _ = s.chat.Hub.Touch(context.Background(), serving, p.UserID) }
 		beat()
 		pump(conn, sub, recheck, beat, func(frame []byte) {
 			var f struct {

@@ -25,6 +25,18 @@ func (s *Server) publicChatRoutes() {
 		s.handle(m, "/hooks/:channel_id", Public, "", s.hook)
 		s.handle(m, "/hooks/:channel_id/*", Public, "", s.hook)
 	}
+	// CORS preflight for the widget API: any site may call it, with the visitor token
+	// in a header and JSON bodies (never cookies).
+	s.app.Use("/widget/", func(c *fiber.Ctx) error {
+		if c.Method() != fiber.MethodOptions {
+			return c.Next()
+		}
+		c.Set("Access-Control-Allow-Origin", "*")
+		c.Set("Access-Control-Allow-Methods", "GET, POST")
+		c.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		c.Set("Access-Control-Max-Age", "600")
+		return c.SendStatus(fiber.StatusNoContent)
+	})
 	const w = "/widget/:channel_id"
 	s.handle("GET", w+"/config", Public, "", s.widgetConfig)
 	s.handle("POST", w+"/session", Public, "", s.widgetSession)
@@ -419,20 +431,40 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 	} else if cv != nil {
 		conv.Store(cv.ID)
 	}
-	accept := func(ev *conversation.Event) bool {
+	// Visitors get their own conversation's events, re-rendered as the widget API
+	// shows messages: no agent, contact or tenant ids, no delivery errors.
+	filter := func(ev *conversation.Event, _ []byte) []byte {
 		cur := conv.Load()
 		if cur == uuid.Nil || ev.ConversationID != cur {
-			return false
+			return nil
 		}
+		var out fiber.Map
 		switch ev.Type {
 		case conversation.EventMessageCreated, conversation.EventMessageUpdated:
-			return ev.Message != nil
+			if ev.Message == nil || ev.Message.Type == conversation.TypeSystem {
+				return nil
+			}
+			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "message": s.widgetMessageJSON(id, *ev.Message)}
 		case conversation.EventTyping:
-			return ev.From == "agent"
+			if ev.From != "agent" {
+				return nil
+			}
+			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "from": "agent"}
+		case conversation.EventRead:
+			if ev.From != "agent" || ev.MessageID == nil {
+				return nil
+			}
+			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "from": "agent", "message_id": ev.MessageID}
+		default:
+			return nil
 		}
-		return false
+		b, err := json.Marshal(out)
+		if err != nil {
+			return nil
+		}
+		return b
 	}
-	sub, err := s.chat.Hub.Subscribe(ctx, []uuid.UUID{tid}, accept)
+	sub, err := s.chat.Hub.SubscribeFunc(ctx, []uuid.UUID{tid}, filter)
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,15 @@ type Relay struct {
 	Enqueuer  Enqueuer
 	Logger    *slog.Logger
 	// Sweep is how often leftovers are collected (default 2 s); rows younger than
-	// Grace (default 3 s) are left to the fast path.
+	// Grace (default 10 s) are left to the fast path.
 	Sweep, Grace time.Duration
 
 	done chan ref // rows whose effects ran, to delete
-	stop chan struct{}
+	// inflight holds the rows whose effects ran here but whose delete has not
+	// committed yet: this node's sweep skips them, so a slow delete under load does
+	// not run an effect twice.
+	inflight sync.Map
+	stop     chan struct{}
 	wg   sync.WaitGroup
 }
 
@@ -73,7 +77,9 @@ func (r *Relay) Start() {
 		r.Sweep = 2 * time.Second
 	}
 	if r.Grace <= 0 {
-		r.Grace = 3 * time.Second
+		// Long enough that another node's fast path has deleted what it did; a failed
+		// effect is retried after this long.
+		r.Grace = 10 * time.Second
 	}
 	r.done = make(chan ref, 1<<16)
 	r.stop = make(chan struct{})
@@ -108,10 +114,12 @@ func (r *Relay) Wake(tenantID uuid.UUID, entries ...conversation.OutboxEntry) {
 			r.Logger.Warn("outbox: deferred to the sweep", "id", e.ID, "topic", e.Topic, "err", err)
 			continue
 		}
+		r.inflight.Store(e.ID, struct{}{})
 		select {
 		case r.done <- ref{tenantID, e.ID}:
 		default:
 			// The deleter is far behind: the sweep will find the row and run it again.
+			r.inflight.Delete(e.ID)
 		}
 	}
 }
@@ -129,6 +137,9 @@ func (r *Relay) deleter() {
 			})
 			if err != nil {
 				r.Logger.Warn("outbox: delete done rows (the sweep will run them again)", "tenant_id", t, "rows", len(ids), "err", err)
+			}
+			for _, id := range ids {
+				r.inflight.Delete(id)
 			}
 			delete(batch, t)
 		}
@@ -186,6 +197,9 @@ func (r *Relay) SweepOnce(ctx context.Context) error {
 	}
 	by := map[uuid.UUID][]uuid.UUID{}
 	for _, x := range refs {
+		if _, busy := r.inflight.Load(x.id); busy {
+			continue // done here, its delete is on the way
+		}
 		by[x.tenant] = append(by[x.tenant], x.id)
 	}
 	for t, ids := range by {

@@ -100,8 +100,8 @@ func (h *Hub) loop() {
 		}
 		h.mu.Unlock()
 		for _, c := range conns {
-			if c.accept == nil || c.accept(&ev) {
-				c.push(payload)
+			if frame := c.filter(&ev, payload); frame != nil {
+				c.push(frame)
 			}
 		}
 	}
@@ -118,7 +118,7 @@ func (h *Hub) loop() {
 type Conn struct {
 	hub     *Hub
 	tenants []uuid.UUID
-	accept  func(*conversation.Event) bool
+	filter  func(*conversation.Event, []byte) []byte
 	q       chan []byte
 	// behind is set when frames were dropped; the writer sends a resync first.
 	behind atomic.Bool
@@ -135,7 +135,19 @@ var ResyncFrame = []byte(`{"type":"resync"}`)
 // Subscribe registers a connection for the given tenants. accept filters each event
 // (authorisation, conversation scope); it runs on the hub's goroutine and must be fast.
 func (h *Hub) Subscribe(ctx context.Context, tenantIDs []uuid.UUID, accept func(*conversation.Event) bool) (*Conn, error) {
-	c := &Conn{hub: h, tenants: tenantIDs, accept: accept, q: make(chan []byte, QueueSize), Done: make(chan struct{})}
+	return h.SubscribeFunc(ctx, tenantIDs, func(ev *conversation.Event, raw []byte) []byte {
+		if accept == nil || accept(ev) {
+			return raw
+		}
+		return nil
+	})
+}
+
+// SubscribeFunc is Subscribe for clients that must not see events as they are (web
+// visitors): filter returns the frame to send for an event, or nil to skip it. It
+// runs on the hub's goroutine and must be fast.
+func (h *Hub) SubscribeFunc(ctx context.Context, tenantIDs []uuid.UUID, filter func(ev *conversation.Event, raw []byte) []byte) (*Conn, error) {
+	c := &Conn{hub: h, tenants: tenantIDs, filter: filter, q: make(chan []byte, QueueSize), Done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var fresh []string

@@ -81,7 +81,13 @@ func (c *Console) Handler(ctx *fiber.Ctx) error {
 			} else {
 				ctx.Set(fiber.HeaderCacheControl, "public, max-age=300")
 			}
-			ctx.Type(path.Ext(name))
+			switch ext := path.Ext(name); ext {
+			case ".js", ".css", ".html", ".json", ".svg", ".txt":
+				// Text is UTF-8: the widget runs on customers' pages, whatever their charset.
+				ctx.Type(ext, "utf-8")
+			default:
+				ctx.Type(ext)
+			}
 			return ctx.Send(b)
 		}
 	}

@@ -59,6 +59,21 @@ const errors: Record<string, string> = {
   'network.error': 'Cannot reach the server. Check your connection and try again.',
   'route.not-found': 'The server does not support this (no such endpoint).',
   'route.method-not-allowed': 'The server does not support this.',
+  'channel.not-found': 'The channel does not exist or was deleted.',
+  'channel.unknown-connector': 'This channel type is not installed.',
+  'channel.name-taken': 'A channel with this name already exists; pick another name.',
+  'channel.invalid-config': 'Some settings are not valid; check the marked fields.',
+  'channel.connector-unavailable': 'This channel type’s connector is not available right now; try again shortly.',
+  'channel.connector-fixed': 'A channel’s type cannot change; add a new channel instead.',
+  'channel.config-too-large': 'The settings are too large.',
+  'channel.bad-connector-schema': 'This channel type describes its settings wrongly; ask an administrator.',
+  'conversation.not-found': 'The conversation does not exist, or you may not see it.',
+  'conversation.closed': 'This conversation is closed.',
+  'conversation.bad-assignee': 'That user is not a member of this tenant.',
+  'message.not-found': 'The message or file does not exist.',
+  'message.empty': 'A message needs text.',
+  'message.too-long': 'Messages can be at most 4,000 characters.',
+  'channel.unavailable': 'The channel is unavailable right now; try again shortly.',
 };
 
 export default errors;

@@ -59,6 +59,21 @@ const errors: Record<string, string> = {
   'network.error': '无法连接到服务器，请检查网络后重试。',
   'route.not-found': '服务器不支持此操作（接口不存在）。',
   'route.method-not-allowed': '服务器不支持此操作。',
+  'channel.not-found': '渠道不存在或已被删除。',
+  'channel.unknown-connector': '未安装该渠道类型。',
+  'channel.name-taken': '已有同名渠道，请换一个名称。',
+  'channel.invalid-config': '渠道设置有误，请检查标出的字段。',
+  'channel.connector-unavailable': '该渠道类型的连接器暂不可用，请稍后再试。',
+  'channel.connector-fixed': '渠道创建后不能更换类型，请新建一个渠道。',
+  'channel.config-too-large': '渠道设置过大。',
+  'channel.bad-connector-schema': '该渠道类型的设置说明有误，请联系管理员。',
+  'conversation.not-found': '会话不存在，或你无权查看。',
+  'conversation.closed': '该会话已关闭。',
+  'conversation.bad-assignee': '该用户不是此租户的成员，无法分配。',
+  'message.not-found': '消息或附件不存在。',
+  'message.empty': '消息不能为空。',
+  'message.too-long': '消息不能超过 4000 个字符。',
+  'channel.unavailable': '渠道暂时不可用，请稍后再试。',
 };
 
 export default errors;

@@ -1,0 +1,508 @@
+// One conversation: its messages (older ones load when scrolling up), a reply box
+// (Enter sends; the reply shows at once under a client_id and is replaced by the
+// server's copy; a reply the channel could not deliver is marked failed with a notice),
+// assign to me / resolve / reopen, the customer's typing, and the customer panel.
+//
+// The conversation's tenant may differ from the page's (the inbox spans tenants): its
+// own role and permissions decide what the agent may do here.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { App, Avatar, Button, Drawer, Empty, Flex, Grid, Input, Spin, Tag, Tooltip, Typography } from 'antd';
+import {
+  ArrowLeftOutlined,
+  CheckOutlined,
+  ExclamationCircleFilled,
+  IdcardOutlined,
+  RedoOutlined,
+  SendOutlined,
+  UserAddOutlined,
+} from '@ant-design/icons';
+import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { chatApi, type ConversationItem, type Message } from '../../api/chat';
+import { useMe } from '../../auth/AuthContext';
+import { ErrorState } from '../../components/ErrorState';
+import { Forbidden } from '../../components/Forbidden';
+import { tenantColor } from '../../components/TenantSwitcher';
+import { byTime, contactName, mergeMessages, newClientId, withState } from '../../lib/chat';
+import { errorMessage } from '../../lib/errors';
+import { formatDateTime } from '../../lib/format';
+import { useRealtime } from '../../lib/realtime';
+import { useOptionalTenant, useTenantAccess } from '../../tenant/TenantContext';
+import { AttachmentView } from './AttachmentView';
+import { ContactPanel } from './ContactPanel';
+import { statusLabel, STATUS_COLORS, TenantTag } from './parts';
+
+/** A message on screen: the server's, or a reply of ours it has not confirmed. */
+type ViewMessage = Message & { local?: 'sending' | 'failed'; localError?: string };
+
+const PAGE = 50;
+const TYPING_SHOW_MS = 6000;
+const TYPING_SEND_MS = 3000;
+
+/** Keeps the names a bare update (assign, read, realtime) does not carry. */
+function mergeConv(prev: ConversationItem | null, next: ConversationItem): ConversationItem {
+  if (!prev) return next;
+  return { ...prev, ...next, contact: { ...prev.contact, ...next.contact } };
+}
+
+function MessageBubble({
+  m,
+  tenantId,
+  customer,
+  me,
+  onRetry,
+}: {
+  m: ViewMessage;
+  tenantId: string;
+  customer: string;
+  me: string;
+  onRetry: (m: ViewMessage) => void;
+}) {
+  const { t } = useTranslation();
+  if (m.type === 'system' || m.sender_type === 'system') {
+    return (
+      <div className="kefu-msg-system" data-testid="message" data-id={m.id} data-direction="system">
+        {m.text}
+      </div>
+    );
+  }
+  const out = m.direction === 'out';
+  const who = !out ? customer : m.sender_type === 'bot' ? t('conversation.bot') : m.sender_id === me ? t('conversation.you') : t('conversation.agent');
+  const state = m.local ?? m.status;
+  const failed = state === 'failed';
+  const error = m.local === 'failed' ? m.localError : m.error;
+  return (
+    <div
+      className={`kefu-msg${out ? ' is-out' : ''}${failed ? ' is-failed' : ''}`}
+      data-testid="message"
+      data-id={m.local ? undefined : m.id}
+      data-client-id={m.client_id || undefined}
+      data-direction={m.direction}
+      data-status={state}
+    >
+      <div className="kefu-msg-who">{who}</div>
+      <div className="kefu-msg-bubble">
+        {m.text ? <div className="kefu-msg-text">{m.text}</div> : null}
+        {(m.attachments ?? []).map((a) => (
+          <div key={a.id || a.url} className="kefu-msg-file">
+            <AttachmentView tenantId={tenantId} a={a} />
+          </div>
+        ))}
+      </div>
+      <div className="kefu-msg-meta">
+        <Tooltip title={formatDateTime(m.created_at)}>
+          <span>{new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+        </Tooltip>
+        {out ? (
+          <span data-testid="message-status" className={`kefu-msg-status is-${state}`}>
+            {t(`conversation.delivery.${state}`, { defaultValue: state })}
+          </span>
+        ) : null}
+      </div>
+      {failed ? (
+        <div className="kefu-msg-failed" role="alert" data-testid="message-failed">
+          <ExclamationCircleFilled /> {error ? t('conversation.failedBecause', { error }) : t('conversation.failedPlain')}
+          <Button type="link" size="small" icon={<RedoOutlined />} onClick={() => onRetry(m)} data-testid="message-retry">
+            {t('conversation.retry')}
+          </Button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function ConversationPane({
+  tenantId,
+  conversationId,
+  backHref,
+  onItem,
+}: {
+  tenantId: string;
+  conversationId: string;
+  /** Narrow screens: the link back to the list. */
+  backHref?: string;
+  /** Tells the list about a change made here (read, assigned, resolved). */
+  onItem: (c: ConversationItem) => void;
+}) {
+  const { t } = useTranslation();
+  const { message: toast } = App.useApp();
+  const me = useMe();
+  // The page's tenant is loaded already; another tenant's access is fetched.
+  const pageTenant = useOptionalTenant();
+  const own = pageTenant?.tenantId === tenantId ? pageTenant : null;
+  const fetched = useTenantAccess(own ? undefined : tenantId);
+  const access = own ?? fetched;
+  const perms: string[] = access?.access?.permissions ?? [];
+  const can = (p: string) => perms.includes(p);
+  const screens = Grid.useBreakpoint();
+  const sidePanel = screens.xl !== false;
+
+  const [conv, setConv] = useState<ConversationItem | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [older, setOlder] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [pending, setPending] = useState<ViewMessage[]>([]);
+  const [typing, setTyping] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [contactOpen, setContactOpen] = useState(false);
+
+  const listRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+  const notified = useRef(new Set<string>());
+  const lastTypingSent = useRef(0);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const messagesRef = useRef<Message[]>([]);
+  messagesRef.current = messages;
+  const onItemRef = useRef(onItem);
+  onItemRef.current = onItem;
+
+  /** Notices for replies that failed while we watched; older failures only show inline. */
+  const noteFailures = useCallback(
+    (list: Message[], notify: boolean) => {
+      for (const m of list) {
+        if (m.direction !== 'out' || m.status !== 'failed' || notified.current.has(m.id)) continue;
+        notified.current.add(m.id);
+        if (notify) toast.error({ content: t('conversation.failedNotice', { error: m.error || t('conversation.unknownReason') }), key: `failed-${m.id}` });
+      }
+    },
+    [t, toast],
+  );
+
+  const markRead = useCallback(() => {
+    clearTimeout(readTimer.current);
+    readTimer.current = setTimeout(() => {
+      chatApi.read(tenantId, conversationId).then(
+        (c) => {
+          setConv((prev) => mergeConv(prev, c));
+          onItemRef.current(c);
+        },
+        () => null,
+      );
+    }, 300);
+  }, [tenantId, conversationId]);
+
+  const load = useCallback(async () => {
+    setLoadError(null);
+    try {
+      const [c, page] = await Promise.all([
+        chatApi.conversation(tenantId, conversationId),
+        chatApi.messages(tenantId, conversationId, { limit: PAGE }),
+      ]);
+      const items = [...page.items].sort(byTime);
+      setConv(c);
+      setMessages(items);
+      setOlder(page.next_cursor);
+      stick.current = true;
+      noteFailures(items, false);
+      if (c.unread > 0) markRead();
+    } catch (err) {
+      setLoadError(err);
+    }
+  }, [tenantId, conversationId, noteFailures, markRead]);
+
+  useEffect(() => {
+    void load();
+    return () => {
+      clearTimeout(readTimer.current);
+      clearTimeout(typingTimer.current);
+    };
+  }, [load]);
+
+  /** After a resync or a reconnect: what arrived meanwhile, and the current state. */
+  const catchUp = useCallback(async () => {
+    const last = messagesRef.current[messagesRef.current.length - 1];
+    try {
+      const [c, page] = await Promise.all([
+        chatApi.conversation(tenantId, conversationId),
+        last ? chatApi.messages(tenantId, conversationId, { after: last.id, limit: 100 }) : chatApi.messages(tenantId, conversationId, { limit: PAGE }),
+      ]);
+      setConv((prev) => mergeConv(prev, c));
+      setMessages((list) => mergeMessages(list, page.items));
+      noteFailures(page.items, true);
+    } catch {
+      /* the next event or resync tries again */
+    }
+  }, [tenantId, conversationId, noteFailures]);
+
+  useRealtime((f) => {
+    if (f.type === 'resync') {
+      void catchUp();
+      return;
+    }
+    if (!('conversation_id' in f) || f.conversation_id !== conversationId) return;
+    switch (f.type) {
+      case 'message.created':
+      case 'message.updated': {
+        const m = f.message;
+        if (f.conversation) setConv((c) => (c ? withState(c, f.conversation) : c));
+        if (!m) return;
+        setMessages((list) => mergeMessages(list, [m]));
+        if (m.client_id) setPending((p) => p.filter((x) => x.client_id !== m.client_id));
+        noteFailures([m], true);
+        if (f.type === 'message.created' && m.direction === 'in') {
+          setTyping(false);
+          if (typeof document === 'undefined' || document.visibilityState !== 'hidden') markRead();
+        }
+        break;
+      }
+      case 'conversation.updated':
+        if (f.conversation) setConv((c) => (c ? withState(c, f.conversation) : c));
+        break;
+      case 'typing':
+        if (f.from === 'contact') {
+          setTyping(true);
+          clearTimeout(typingTimer.current);
+          typingTimer.current = setTimeout(() => setTyping(false), TYPING_SHOW_MS);
+        }
+        break;
+    }
+  });
+
+  // Scrolling: stay at the bottom while the agent is there; keep the position when
+  // older messages are put above.
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    if (keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [messages, pending, typing]);
+
+  async function loadOlder() {
+    if (!older || loadingOlder) return;
+    setLoadingOlder(true);
+    try {
+      const page = await chatApi.messages(tenantId, conversationId, { before: older, limit: PAGE });
+      const el = listRef.current;
+      keepFromBottom.current = el ? el.scrollHeight - el.scrollTop : null;
+      setMessages((list) => mergeMessages(list, page.items));
+      setOlder(page.next_cursor);
+      noteFailures(page.items, false);
+    } catch (err) {
+      toast.error(errorMessage(err, t));
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  async function send(text: string, clientId = newClientId()) {
+    const local: ViewMessage = {
+      id: `local:${clientId}`,
+      conversation_id: conversationId,
+      direction: 'out',
+      sender_type: 'agent',
+      sender_id: me.user.id,
+      type: 'text',
+      text,
+      attachments: [],
+      status: 'queued',
+      client_id: clientId,
+      created_at: new Date().toISOString(),
+      local: 'sending',
+    };
+    setPending((p) => [...p.filter((x) => x.client_id !== clientId), local]);
+    stick.current = true;
+    try {
+      const m = await chatApi.reply(tenantId, conversationId, { text, client_id: clientId });
+      setMessages((list) => mergeMessages(list, [m]));
+      setPending((p) => p.filter((x) => x.client_id !== clientId));
+      noteFailures([m], true);
+    } catch (err) {
+      setPending((p) => p.map((x) => (x.client_id === clientId ? { ...x, local: 'failed', localError: errorMessage(err, t) } : x)));
+    }
+  }
+
+  function submit() {
+    const text = draft.replace(/\s+$/, '');
+    if (!text.trim()) return;
+    setDraft('');
+    void send(text);
+  }
+
+  function retry(m: ViewMessage) {
+    // Never accepted: the same client_id (the server de-duplicates). Accepted but not
+    // delivered: a new message, since the failed one stays failed.
+    if (m.local === 'failed' && m.client_id) void send(m.text, m.client_id);
+    else void send(m.text);
+  }
+
+  function onDraft(v: string) {
+    setDraft(v);
+    const now = Date.now();
+    if (v.trim() && now - lastTypingSent.current > TYPING_SEND_MS && can('conversations:reply')) {
+      lastTypingSent.current = now;
+      chatApi.typing(tenantId, conversationId).catch(() => null);
+    }
+  }
+
+  async function act(kind: 'assign' | 'resolve' | 'reopen') {
+    setBusy(kind);
+    try {
+      const c =
+        kind === 'assign'
+          ? await chatApi.assign(tenantId, conversationId, 'me')
+          : kind === 'resolve'
+            ? await chatApi.resolve(tenantId, conversationId)
+            : await chatApi.reopen(tenantId, conversationId);
+      setConv((prev) => mergeConv(prev, c));
+      onItemRef.current(c);
+      toast.success(t(`conversation.done.${kind}`));
+    } catch (err) {
+      toast.error(errorMessage(err, t));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (access?.error) return <section className="kefu-conv"><ErrorState error={access.error} onRetry={() => void access.reload()} /></section>;
+  if (access?.access && !can('conversations:read')) return <section className="kefu-conv"><Forbidden /></section>;
+  if (loadError) return <section className="kefu-conv"><ErrorState error={loadError} onRetry={() => void load()} /></section>;
+  if (!conv) {
+    return (
+      <section className="kefu-conv kefu-conv-empty" data-testid="conversation-loading">
+        <Spin />
+      </section>
+    );
+  }
+
+  const customer = contactName(t, conv.contact);
+  const shown: ViewMessage[] = [...messages, ...pending.filter((p) => !messages.some((m) => m.client_id && m.client_id === p.client_id))];
+  const closed = conv.status === 'closed';
+  const canReply = can('conversations:reply') && !closed;
+  const mine = conv.assignee_id === me.user.id;
+  const resolved = conv.status === 'resolved' || conv.status === 'closed';
+
+  return (
+    <section className="kefu-conv" data-testid="conversation" data-conversation={conv.id} aria-label={t('conversation.label', { name: customer })}>
+      <header className="kefu-conv-head">
+        {backHref ? (
+          <Link to={backHref} aria-label={t('conversation.back')} data-testid="conversation-back">
+            <ArrowLeftOutlined />
+          </Link>
+        ) : null}
+        <Avatar src={conv.contact.avatar_url || undefined} style={{ background: tenantColor(conv.tenant_id), flex: 'none' }}>
+          {[...customer][0]?.toUpperCase()}
+        </Avatar>
+        <div style={{ minWidth: 0, flex: 1 }}>
+          <Typography.Text strong ellipsis style={{ display: 'block' }} data-testid="conversation-title">
+            {customer}
+          </Typography.Text>
+          <Flex gap={4} wrap align="center">
+            <TenantTag id={conv.tenant_id} name={conv.tenant_name} />
+            {conv.channel_name ? <Tag style={{ marginInlineEnd: 0 }}>{conv.channel_name}</Tag> : null}
+            <Tag color={STATUS_COLORS[conv.status]} style={{ marginInlineEnd: 0 }} data-testid="conversation-status" data-status={conv.status}>
+              {statusLabel(t, conv.status)}
+            </Tag>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="conversation-assignee">
+              {mine ? t('conversation.assignedToMe') : conv.assignee_id ? t('conversation.assignedToOther') : t('conversation.unassigned')}
+            </Typography.Text>
+          </Flex>
+        </div>
+        <Flex gap={8} wrap justify="end">
+          {!mine && !closed && can('conversations:assign') ? (
+            <Button icon={<UserAddOutlined />} loading={busy === 'assign'} onClick={() => void act('assign')} data-testid="conversation-assign-me">
+              {t('conversation.assignMe')}
+            </Button>
+          ) : null}
+          {can('conversations:reply') ? (
+            resolved ? (
+              <Button icon={<RedoOutlined />} loading={busy === 'reopen'} onClick={() => void act('reopen')} data-testid="conversation-reopen">
+                {t('conversation.reopen')}
+              </Button>
+            ) : (
+              <Button type="primary" ghost icon={<CheckOutlined />} loading={busy === 'resolve'} onClick={() => void act('resolve')} data-testid="conversation-resolve">
+                {t('conversation.resolve')}
+              </Button>
+            )
+          ) : null}
+          {!sidePanel ? (
+            <Button icon={<IdcardOutlined />} onClick={() => setContactOpen(true)} aria-label={t('contact.title')} data-testid="conversation-contact-open" />
+          ) : null}
+        </Flex>
+      </header>
+      <div className="kefu-conv-body">
+        <div className="kefu-conv-main">
+          <div
+            className="kefu-msgs"
+            ref={listRef}
+            role="log"
+            aria-live="polite"
+            aria-label={t('conversation.messages')}
+            data-testid="message-list"
+            onScroll={(e) => {
+              const el = e.currentTarget;
+              stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+              if (el.scrollTop < 40 && older) void loadOlder();
+            }}
+          >
+            {older ? (
+              <div style={{ textAlign: 'center', padding: 8 }}>
+                <Button size="small" loading={loadingOlder} onClick={() => void loadOlder()} data-testid="message-load-older">
+                  {t('conversation.loadOlder')}
+                </Button>
+              </div>
+            ) : shown.length ? (
+              <div className="kefu-msg-system">{t('conversation.start', { date: formatDateTime(conv.created_at) })}</div>
+            ) : null}
+            {shown.length === 0 ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('conversation.noMessages')} /> : null}
+            {shown.map((m) => (
+              <MessageBubble key={m.client_id && m.local ? `c:${m.client_id}` : m.id} m={m} tenantId={tenantId} customer={customer} me={me.user.id} onRetry={retry} />
+            ))}
+          </div>
+          <div className="kefu-typing" data-testid="typing-indicator" hidden={!typing} aria-live="polite">
+            {typing ? t('conversation.typing', { name: customer }) : ''}
+          </div>
+          <div className="kefu-reply">
+            {closed ? (
+              <Typography.Text type="secondary" data-testid="reply-closed">
+                {t('conversation.closedHint')}
+              </Typography.Text>
+            ) : !can('conversations:reply') ? (
+              <Typography.Text type="secondary" data-testid="reply-readonly">
+                {access?.access ? t('conversation.readOnly') : ''}
+              </Typography.Text>
+            ) : (
+              <Flex gap={8} align="end">
+                <Input.TextArea
+                  value={draft}
+                  onChange={(e) => onDraft(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing && e.keyCode !== 229) {
+                      e.preventDefault();
+                      submit();
+                    }
+                  }}
+                  autoSize={{ minRows: 1, maxRows: 6 }}
+                  maxLength={4000}
+                  placeholder={t('conversation.replyPlaceholder')}
+                  aria-label={t('conversation.reply')}
+                  data-testid="reply-input"
+                  disabled={!canReply}
+                />
+                <Button type="primary" icon={<SendOutlined />} onClick={submit} disabled={!draft.trim() || !canReply} data-testid="reply-send">
+                  {t('conversation.send')}
+                </Button>
+              </Flex>
+            )}
+          </div>
+        </div>
+        {sidePanel ? (
+          <aside className="kefu-conv-side" aria-label={t('contact.title')}>
+            <ContactPanel conv={conv} />
+          </aside>
+        ) : (
+          <Drawer open={contactOpen} onClose={() => setContactOpen(false)} title={t('contact.title')} width={320}>
+            <ContactPanel conv={conv} />
+          </Drawer>
+        )}
+      </div>
+    </section>
+  );
+}
