@@ -65,7 +65,7 @@ type Relay struct {
 	// not run an effect twice.
 	inflight sync.Map
 	stop     chan struct{}
-	wg   sync.WaitGroup
+	wg       sync.WaitGroup
 }
 
 // Start runs the relay until Close.
