@@ -138,6 +138,26 @@ export async function apiSignup(tenantName, addr) {
   return { tenantId: r.json.tenant.id, slug: r.json.tenant.slug, token: r.json.access_token, email: addr };
 }
 
+/**
+ * Logs out through the user menu. A dropdown opened while a closing modal still
+ * animates can swallow the click on its item; open it again rather than fail.
+ */
+export async function uiLogout(page) {
+  const login = page.getByTestId('login-email');
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('logout').click();
+    try {
+      await login.waitFor({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      if (await login.isVisible()) return;
+      await page.mouse.click(5, 5); // close a menu left open
+    }
+  }
+}
+
 /** Picks an option of an antd Select identified by test ids. */
 export async function choose(page, selectTestId, optionTestId) {
   // A Select inside a modal that is still animating in can open its dropdown and

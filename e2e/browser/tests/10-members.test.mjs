@@ -2,7 +2,7 @@
 // member a custom role → the member sees only what that role allows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, email, mailToken, uiLogin, choose, flow, noConsoleErrors, PASSWORD } from '../lib.mjs';
+import { launch, newPage, shot, email, mailToken, uiLogin, uiLogout, choose, flow, noConsoleErrors, PASSWORD } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -24,9 +24,7 @@ test('a newcomer signs up, invites a colleague and gives them a custom role', fl
   await shot(owner, 'members-01-signed-up');
 
   // Log out and back in.
-  await owner.getByTestId('user-menu').click();
-  await owner.getByTestId('logout').click();
-  await owner.getByTestId('login-email').waitFor();
+  await uiLogout(owner);
   await uiLogin(owner, ownerEmail);
   await owner.waitForURL(/\/t\/[0-9a-f-]{36}/);
   const tenantURL = owner.url().match(/\/t\/[0-9a-f-]{36}/)[0];

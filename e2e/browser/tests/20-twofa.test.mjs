@@ -1,7 +1,7 @@
 // Enable 2FA in the account page, then log in with a TOTP code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, email, apiSignup, uiLogin, totp, flow, noConsoleErrors } from '../lib.mjs';
+import { launch, newPage, shot, email, apiSignup, uiLogin, uiLogout, totp, flow, noConsoleErrors } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -31,9 +31,7 @@ test('enable two-factor authentication and log in with a code', flow('twofa', as
 
   // Log out; logging in now asks for a code. The confirmation used the current time
   // step, and each step works once, so use the next one (±1 step is accepted).
-  await page.getByTestId('user-menu').click();
-  await page.getByTestId('logout').click();
-  await page.getByTestId('login-email').waitFor();
+  await uiLogout(page);
   await uiLogin(page, addr, undefined, { totpCode: () => totp(secret, Date.now() + 30_000) });
   await shot(page, 'twofa-03-logged-in');
   noConsoleErrors(page);
