@@ -762,3 +762,30 @@ func TestWidgetCORSAndCharset(t *testing.T) {
 		}
 	})
 }
+
+// A visitor whose socket opened before their first message (sent by HTTP) still gets
+// the agent's typing and replies on that socket.
+func TestWidgetSocketFollowsHTTPSends(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := e.Signup("Follow Co", "owner@follow.test")
+		ch := webChannel(t, e, a, map[string]any{})
+		w := "/widget/" + ch
+		tok := e.Call("POST", w+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+		vc, _, err := websocket.DefaultDialer.Dial(wsURL(e, w+"/ws?token="+tok), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer vc.Close()
+		frames, _ := readFrames(t, vc)
+		sent := e.Do(kefutest.Request{Method: "POST", Path: w + "/messages", Token: tok, Body: map[string]any{"client_id": "h1", "text": "first, by HTTP"}}).Must(t, http.StatusAccepted)
+		conv := sent.Str("conversation_id")
+		// The socket learns the conversation (the bind event follows the message's own
+		// event, so that one may be missed): typing and replies arrive on it.
+		e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/typing", a.AccessToken, nil).Must(t, http.StatusNoContent)
+		waitFrame(t, frames, func(f frame) bool { return f["type"] == "typing" && f["from"] == "agent" })
+		e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/messages", a.AccessToken, map[string]any{"text": "hello back", "client_id": "r1"}).Must(t, http.StatusAccepted)
+		waitFrame(t, frames, func(f frame) bool {
+			return f["type"] == "message.created" && strings.Contains(fmt.Sprint(f["message"]), "hello back")
+		})
+	})
+}

@@ -65,6 +65,9 @@ func (s *Server) realtimeSocket(c *fiber.Ctx) error {
 		}
 	}
 	accept := func(ev *conversation.Event) bool {
+		if ev.Type == conversation.EventVisitorBound {
+			return false // internal to the widget's sockets
+		}
 		ok, err := s.id.Allowed(context.Background(), p, ev.TenantID, authz.ConversationsRead)
 		return err == nil && ok
 	}

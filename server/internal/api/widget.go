@@ -233,6 +233,11 @@ func (s *Server) widgetSend(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if tid, err := s.chat.Webchat.TenantOf(c.UserContext(), cl); err == nil {
+		// The visitor's sockets (any node) follow the conversation this message is in.
+		_ = s.chat.Hub.Publish(c.UserContext(), conversation.Event{Type: conversation.EventVisitorBound, TenantID: tid,
+			ConversationID: r.ConversationID, From: cl.ExternalID})
+	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"id": r.MessageID, "client_id": in.ClientID, "conversation_id": r.ConversationID, "duplicate": r.Duplicate})
 }
 
@@ -434,6 +439,12 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 	// Visitors get their own conversation's events, re-rendered as the widget API
 	// shows messages: no agent, contact or tenant ids, no delivery errors.
 	filter := func(ev *conversation.Event, _ []byte) []byte {
+		if ev.Type == conversation.EventVisitorBound {
+			if ev.From == cl.ExternalID {
+				conv.Store(ev.ConversationID)
+			}
+			return nil
+		}
 		cur := conv.Load()
 		if cur == uuid.Nil || ev.ConversationID != cur {
 			return nil

@@ -190,6 +190,9 @@ const (
 	EventConversationUpdated = "conversation.updated"
 	EventTyping              = "typing"
 	EventRead                = "read"
+	// EventVisitorBound tells a web visitor's other sockets which conversation the
+	// visitor now writes in (From is the visitor's external id). Never sent to clients.
+	EventVisitorBound = "visitor.bound"
 )
 
 // Event is what agents' consoles and visitors' widgets receive.
