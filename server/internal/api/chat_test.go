@@ -543,7 +543,7 @@ func TestWidgetConversation(t *testing.T) {
 			t.Fatalf("messages = %v", msgs)
 		}
 		// The agent answers; the visitor sees it live and in history.
-		e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/messages", a.AccessToken, map[string]any{"text": "Yes, in 2 days.", "client_id": "a-1"}).Must(t, http.StatusAccepted)
+		replyID := e.Call("POST", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/messages", a.AccessToken, map[string]any{"text": "Yes, in 2 days.", "client_id": "a-1"}).Must(t, http.StatusAccepted).Str("id")
 		waitFrame(t, vframes, func(f frame) bool {
 			return f["type"] == "message.created" && strings.Contains(fmt.Sprint(f["message"]), "Yes, in 2 days.")
 		})
@@ -562,6 +562,18 @@ func TestWidgetConversation(t *testing.T) {
 				}
 			}
 		}
+		// The visitor reads the reply: the agent sees it read.
+		replyStatus := func() string {
+			for _, m := range e.Call("GET", "/api/v1/tenants/"+a.TenantID+"/conversations/"+conv+"/messages", a.AccessToken, nil).Must(t, http.StatusOK).Items() {
+				if m["id"] == replyID {
+					return m["status"].(string)
+				}
+			}
+			return ""
+		}
+		waitFor(t, "the reply sent", func() bool { return replyStatus() == "sent" })
+		e.Do(kefutest.Request{Method: "POST", Path: w + "/read", Token: tok, Body: map[string]any{"message_id": replyID}}).Must(t, http.StatusNoContent)
+		waitFor(t, "the reply read", func() bool { return replyStatus() == "read" })
 		hist := e.Do(kefutest.Request{Method: "GET", Path: w + "/messages", Token: tok}).Must(t, http.StatusOK)
 		if !strings.Contains(string(hist.Body), "Yes, in 2 days.") || strings.Contains(string(hist.Body), a.TenantID) {
 			t.Fatalf("history = %s", hist.Body)

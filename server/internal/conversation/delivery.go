@@ -154,16 +154,16 @@ func (s *Service) ApplyReceipts(ctx context.Context, channelID uuid.UUID, rs []R
 
 // MarkReadUpTo records that the contact read the outbound messages of a conversation
 // up to and including messageID (a web visitor opened the chat).
+// Replies still queued are left alone (their delivery is in flight); the widget reads
+// again when they turn sent.
 func (s *Service) MarkReadUpTo(ctx context.Context, conversationID, messageID uuid.UUID) error {
-	msgs, err := s.Store.ListMessages(ctx, conversationID, nil, nil, 100)
+	msgs, err := s.Store.DeliveredUpTo(ctx, conversationID, messageID)
 	if err != nil {
 		return err
 	}
 	for _, m := range msgs {
-		if m.Direction == Out && (m.Status == DeliverySent || m.Status == DeliveryDelivered) && m.ID.String() <= messageID.String() {
-			if err := s.finish(ctx, m, DeliveryRead, m.ExternalID, ""); err != nil {
-				return err
-			}
+		if err := s.finish(ctx, m, DeliveryRead, m.ExternalID, ""); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -48,6 +48,9 @@ type Store interface {
 	FindOutboundByClientID(ctx context.Context, conversationID uuid.UUID, clientID string) (Message, bool, error)
 	GetMessage(ctx context.Context, id uuid.UUID) (Message, error)
 	ListMessages(ctx context.Context, conversationID uuid.UUID, before, after *uuid.UUID, limit int) ([]Message, error)
+	// DeliveredUpTo lists the conversation's replies sent or delivered but not read,
+	// up to and including messageID (ids are time-ordered UUIDv7).
+	DeliveredUpTo(ctx context.Context, conversationID, messageID uuid.UUID) ([]Message, error)
 	UpdateDelivery(ctx context.Context, id uuid.UUID, status, externalID, errText string, attempts int) (Message, error)
 	OutboundByExternalID(ctx context.Context, channelID uuid.UUID, externalID string) (Message, bool, error)
 	AddOutbox(ctx context.Context, e ...OutboxEntry) error

@@ -699,3 +699,16 @@ func (s *Store) MergeContacts(ctx context.Context, into, from uuid.UUID, at time
 		return tx.Model(&contactRow{}).Where("id = ?", from).Updates(map[string]any{"merged_into": into, "updated_at": at.UTC()}).Error
 	})
 }
+
+func (s *Store) DeliveredUpTo(ctx context.Context, conversationID, messageID uuid.UUID) ([]conversation.Message, error) {
+	var rows []messageRow
+	err := s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Where("conversation_id = ? AND direction = ? AND status IN ? AND id <= ?", conversationID, conversation.Out,
+			[]string{conversation.DeliverySent, conversation.DeliveryDelivered}, messageID).Order("id").Limit(1000).Find(&rows).Error
+	})
+	out := make([]conversation.Message, len(rows))
+	for i, r := range rows {
+		out[i] = r.message()
+	}
+	return out, err
+}
