@@ -284,11 +284,21 @@ func (s *Service) contactFor(ctx context.Context, tid, channelID uuid.UUID, snd 
 	return c.ID, err
 }
 
+// conversationFor returns the contact's active conversation on the channel, or opens
+// one. Most messages join an active conversation: only opening one takes the contact's
+// lock (and looks again under it, so two first messages open one conversation).
 func (s *Service) conversationFor(ctx context.Context, tid, channelID, contactID uuid.UUID, now time.Time) (Conversation, error) {
+	c, ok, err := s.Store.LatestConversation(ctx, contactID, channelID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if ok && c.Status.Active() {
+		return c, nil
+	}
 	if err := s.Store.LockContact(ctx, contactID); err != nil {
 		return Conversation{}, err
 	}
-	c, ok, err := s.Store.LatestConversation(ctx, contactID, channelID)
+	c, ok, err = s.Store.LatestConversation(ctx, contactID, channelID)
 	if err != nil {
 		return Conversation{}, err
 	}
