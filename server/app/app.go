@@ -206,7 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.ln != nil {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), pluginDisabled)
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), pluginDisabled, ingestBatch)
 		var proxies []string
 		for _, p := range strings.Split(c.TrustedProxies, ",") {
 			if p = strings.TrimSpace(p); p != "" {

@@ -53,7 +53,13 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	}
 	m.closers = append(m.closers, func() { _ = c.hub.Close() })
 	c.relay = &outbox.Relay{DB: m.DB, Publisher: c.hub, Enqueuer: m.enqueuer, Logger: m.Logger}
-	c.conversations = &conversation.Service{Store: c.convStore, Tx: m.DB, Waker: c.relay, Members: memberCheck{m}}
+	c.conversations = &conversation.Service{Store: c.convStore, Tx: m.DB, Waker: c.relay, Members: memberCheck{m},
+		Logger: m.Logger, ObserveBatch: func(n, bulk int) {
+			ingestBatch.WithLabelValues("all").Observe(float64(n))
+			if bulk > 0 {
+				ingestBatch.WithLabelValues("bulk").Observe(float64(bulk))
+			}
+		}}
 
 	c.pipeline = &pipeline.Pipeline{Conversations: c.conversations, Files: c.files, Tenants: m.Tenants, Logger: m.Logger}
 	c.plugins = &pluginhost.Host{Logger: m.Logger, Sink: c.pipeline, CallTimeout: 10 * time.Second, Active: c.pipeline.Active,
@@ -80,6 +86,11 @@ func (c *chat) connectorList() []channels.Descriptor {
 // pluginDisabled counts plugins disabled after repeated crashes: alert on it.
 var pluginDisabled = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kefu_plugin_disabled_total",
 	Help: "Connector plugins disabled after repeated crashes."}, []string{"connector"})
+
+// ingestBatch is the group commit's batch size: how many inbound messages shared a
+// transaction ("all"), and how many of those took the bulk statements ("bulk").
+var ingestBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kefu_ingest_batch_messages",
+	Help: "Inbound messages per group commit.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64}}, []string{"path"})
 
 // startChat launches the plugins and the outbox relay.
 func (m *Main) startChat(ctx context.Context) error {

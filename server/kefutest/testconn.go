@@ -1,6 +1,7 @@
 package kefutest
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -98,22 +99,36 @@ func (c *TestConnector) HandleWebhook(_ context.Context, id string, req sdk.Webh
 		}
 		return sdk.WebhookResult{Response: respond(http.StatusOK, `{"ok":true}`), Receipts: []sdk.Receipt{{MessageExternalID: r.ID, Status: r.Status}}}, nil
 	}
-	var in struct {
+	type inMsg struct {
 		ID   string `json:"id"`
 		From string `json:"from"`
 		Name string `json:"name"`
 		Text string `json:"text"`
 	}
-	if err := json.Unmarshal(req.Body, &in); err != nil || in.ID == "" || in.From == "" {
-		return sdk.WebhookResult{Response: respond(http.StatusBadRequest, `{"error":"want id, from and text"}`)}, nil
+	// One message, or an array of them (providers that batch their webhooks).
+	var ins []inMsg
+	if b := bytes.TrimSpace(req.Body); len(b) > 0 && b[0] == '[' {
+		if err := json.Unmarshal(b, &ins); err != nil {
+			return sdk.WebhookResult{Response: respond(http.StatusBadRequest, `{"error":"bad json"}`)}, nil
+		}
+	} else {
+		var in inMsg
+		if err := json.Unmarshal(req.Body, &in); err != nil {
+			return sdk.WebhookResult{Response: respond(http.StatusBadRequest, `{"error":"want id, from and text"}`)}, nil
+		}
+		ins = append(ins, in)
 	}
-	if len(in.Text) > 4000 {
-		return sdk.WebhookResult{Response: respond(http.StatusRequestEntityTooLarge, `{"error":"text too long"}`)}, nil
+	res := sdk.WebhookResult{Response: respond(http.StatusOK, `{"ok":true}`)}
+	for _, in := range ins {
+		if in.ID == "" || in.From == "" {
+			return sdk.WebhookResult{Response: respond(http.StatusBadRequest, `{"error":"want id, from and text"}`)}, nil
+		}
+		if len(in.Text) > 4000 {
+			return sdk.WebhookResult{Response: respond(http.StatusRequestEntityTooLarge, `{"error":"text too long"}`)}, nil
+		}
+		res.Messages = append(res.Messages, sdk.InboundMessage{ExternalID: in.ID, Sender: sdk.Contact{ExternalID: in.From, Name: in.Name}, Type: "text", Text: in.Text, SentAt: time.Now()})
 	}
-	return sdk.WebhookResult{
-		Response: respond(http.StatusOK, `{"ok":true}`),
-		Messages: []sdk.InboundMessage{{ExternalID: in.ID, Sender: sdk.Contact{ExternalID: in.From, Name: in.Name}, Type: "text", Text: in.Text, SentAt: time.Now()}},
-	}, nil
+	return res, nil
 }
 
 func (c *TestConnector) Send(_ context.Context, id string, m sdk.OutboundMessage) (sdk.SendResult, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,6 +104,16 @@ type Service struct {
 	Waker   Waker
 	Members Members
 	Now     func() time.Time
+	// NoBatching stores every inbound message in its own transaction even when the
+	// store could batch them (tests of the one-message path).
+	NoBatching bool
+	// ObserveBatch, when set, is told the size of every group commit (messages) and
+	// how many of them took the bulk statements.
+	ObserveBatch func(messages, bulk int)
+	// Logger hears about batches that fell back to one transaction per message.
+	Logger *slog.Logger
+
+	ingest ingester
 }
 
 func (s *Service) now() time.Time {
@@ -176,38 +187,69 @@ func ValidateInbound(in *Inbound) error {
 	return nil
 }
 
-// Ingest stores inbound messages of one channel in the context's tenant. Each message
-// is its own transaction (message, conversation update, outbox row); a message seen
-// before (same channel and external id) is reported as a duplicate and changes nothing.
+// Ingest stores inbound messages of one channel in the context's tenant, in order. It
+// returns once they are committed: message, conversation update and outbox row
+// together. A message seen before (same channel and external id) is reported as a
+// duplicate and changes nothing. A message that fails validation stops the call; the
+// ones before it are stored.
 func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inbound) ([]Ingested, error) {
 	tid, err := tenants.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Ingested, 0, len(msgs))
+	valid := make([]Inbound, 0, len(msgs))
+	var invalid error
 	for i := range msgs {
 		in := msgs[i]
 		if err := ValidateInbound(&in); err != nil {
-			return out, fmt.Errorf("inbound message %d: %w", i, err)
+			invalid = fmt.Errorf("inbound message %d: %w", i, err)
+			break
 		}
-		var res Ingested
-		var woke []OutboxEntry
-		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			var err error
-			res, woke, err = s.ingestOne(ctx, tid, channelID, &in)
-			return err
-		})
-		var dup errDupRollback
-		if errors.As(err, &dup) {
-			res, woke, err = Ingested{MessageID: dup.m.ID, ConversationID: dup.m.ConversationID, Duplicate: true}, nil, nil
-		}
-		if err != nil {
-			return out, fmt.Errorf("store inbound message: %w", err)
-		}
-		s.wake(ctx, woke)
-		out = append(out, res)
+		valid = append(valid, in)
 	}
-	return out, nil
+	var out []Ingested
+	if _, ok := s.batchStore(); ok && len(valid) > 0 {
+		r := &ingestReq{tid: tid, channelID: channelID, ins: valid, done: make(chan struct{})}
+		if err := s.submit(ctx, r); err != nil {
+			return nil, err
+		}
+		for i, res := range r.out {
+			if res.MessageID == uuid.Nil {
+				if r.err == nil {
+					r.err = errors.New("not stored")
+				}
+				return r.out[:i], fmt.Errorf("store inbound message: %w", r.err)
+			}
+		}
+		out = r.out
+	} else {
+		out = make([]Ingested, 0, len(valid))
+		for i := range valid {
+			res, woke, err := s.ingestSingle(ctx, tid, channelID, &valid[i])
+			if err != nil {
+				return out, fmt.Errorf("store inbound message: %w", err)
+			}
+			s.wake(ctx, woke)
+			out = append(out, res)
+		}
+	}
+	return out, invalid
+}
+
+// ingestSingle stores one validated message in its own transaction.
+func (s *Service) ingestSingle(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []OutboxEntry, error) {
+	var res Ingested
+	var woke []OutboxEntry
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		res, woke, err = s.ingestOne(ctx, tid, channelID, in)
+		return err
+	})
+	var dup errDupRollback
+	if errors.As(err, &dup) {
+		return Ingested{MessageID: dup.m.ID, ConversationID: dup.m.ConversationID, Duplicate: true}, nil, nil
+	}
+	return res, woke, err
 }
 
 // ingestOne stores one message. Duplicates are found by the insert itself (the unique
