@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -90,6 +91,12 @@ func serve(args []string, stderr io.Writer) error {
 	cfg, err := config.Parse("serve", args, os.Getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The live heap is small (about 100 MB with 1,000 chatting visitors) and most
+		// garbage is per message; collecting at 3x instead of 2x the live heap took
+		// the collector from about 12 % of CPU to 6 % under load. GOGC overrides.
+		debug.SetGCPercent(200)
 	}
 	m := &app.Main{Config: cfg, Logger: app.NewLogger(cfg)}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/pipeline"
 	"github.com/kefu-io/kefu/server/internal/platform/errs"
+	"github.com/kefu-io/kefu/server/internal/realtime"
 	"github.com/kefu-io/kefu/server/internal/webchat"
 )
 
@@ -430,7 +432,24 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 		return err
 	}
 	origin, remote := c.Get(fiber.HeaderOrigin), localString(c, localClientIP)
+	// The socket is routed only its visitor's events: its conversation's, and the
+	// visitor.bound naming it. It follows the conversation as that changes.
 	var conv atomicUUID
+	var subp atomic.Pointer[realtime.Conn]
+	keysFor := func(id uuid.UUID) []string {
+		k := []string{realtime.FromKey(cl.ExternalID)}
+		if id != uuid.Nil {
+			k = append(k, realtime.ConversationKey(id))
+		}
+		return k
+	}
+	follow := func(id uuid.UUID) {
+		if conv.Swap(id) != id {
+			if sub := subp.Load(); sub != nil {
+				sub.SetKeys(keysFor(id)...)
+			}
+		}
+	}
 	if _, cv, err := s.chat.Webchat.Scope(ctx, cl); err != nil {
 		return err
 	} else if cv != nil {
@@ -441,7 +460,7 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 	filter := func(ev *conversation.Event, _ []byte) []byte {
 		if ev.Type == conversation.EventVisitorBound {
 			if ev.From == cl.ExternalID {
-				conv.Store(ev.ConversationID)
+				follow(ev.ConversationID)
 			}
 			return nil
 		}
@@ -475,10 +494,12 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 		}
 		return b
 	}
-	sub, err := s.chat.Hub.SubscribeFunc(ctx, []uuid.UUID{tid}, filter)
+	sub, err := s.chat.Hub.SubscribeKeys(ctx, tid, keysFor(conv.Load()), filter)
 	if err != nil {
 		return err
 	}
+	subp.Store(sub)
+	sub.SetKeys(keysFor(conv.Load())...) // the filter may have moved it before subp was set
 	return websocket.New(func(ws *websocket.Conn) {
 		defer sub.Close()
 		send := func(v any) {
@@ -510,7 +531,7 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 					send(fiber.Map{"type": "error", "code": e.Code, "detail": e.Message, "client_id": f.ClientID})
 					return
 				}
-				conv.Store(r.ConversationID)
+				follow(r.ConversationID)
 				send(fiber.Map{"type": "ack", "client_id": f.ClientID, "id": r.MessageID, "conversation_id": r.ConversationID})
 			case "typing":
 				if cur := conv.Load(); cur != uuid.Nil {
@@ -542,10 +563,15 @@ func (a *atomicUUID) Load() uuid.UUID {
 	return a.v
 }
 
-func (a *atomicUUID) Store(v uuid.UUID) {
+func (a *atomicUUID) Store(v uuid.UUID) { a.Swap(v) }
+
+// Swap stores v and returns the previous value.
+func (a *atomicUUID) Swap(v uuid.UUID) uuid.UUID {
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := a.v
 	a.v = v
-	a.mu.Unlock()
+	return old
 }
 
 // widgetContext is the context for work a socket frame starts: the request's context

@@ -19,27 +19,26 @@ import (
 type BatchStore interface {
 	// Batches reports whether this store's database takes the batch path.
 	Batches() bool
-	// IdentityContacts maps senders to their contacts; unknown senders are absent.
-	IdentityContacts(ctx context.Context, keys []SenderKey) (map[SenderKey]uuid.UUID, error)
-	// LatestConversations is each (contact, channel)'s most recent conversation.
-	LatestConversations(ctx context.Context, keys []ContactChannel) (map[ContactChannel]Conversation, error)
-	// InsertInbound inserts inbound messages without attachments, skipping any whose
-	// (channel, external id) is already stored; it reports the ids it inserted.
-	InsertInbound(ctx context.Context, ms []*Message) (map[uuid.UUID]bool, error)
-	// TouchInboundMany is TouchInbound for several conversations in one statement.
-	TouchInboundMany(ctx context.Context, ts []InboundTouch) (map[uuid.UUID]Conversation, error)
+	// Threads finds each known sender's contact and latest conversation on the
+	// channel; unknown senders are absent, and Latest is nil for a contact without one.
+	Threads(ctx context.Context, keys []SenderKey) (map[SenderKey]Thread, error)
+	// AppendInbound inserts inbound messages without attachments and applies the
+	// touches to their conversations, in one statement. It reports how many messages
+	// were new: fewer than given means some were stored before, and the caller must
+	// roll back (the touches counted them).
+	AppendInbound(ctx context.Context, ms []*Message, ts []InboundTouch) (inserted int, convs map[uuid.UUID]Conversation, err error)
+}
+
+// Thread is a sender's contact and latest conversation on a channel.
+type Thread struct {
+	ContactID uuid.UUID
+	Latest    *Conversation
 }
 
 // SenderKey names a sender on a channel.
 type SenderKey struct {
 	ChannelID  uuid.UUID
 	ExternalID string
-}
-
-// ContactChannel names a contact's thread on a channel.
-type ContactChannel struct {
-	ContactID uuid.UUID
-	ChannelID uuid.UUID
 }
 
 // InboundTouch is what Count new customer messages do to a conversation; At and
@@ -56,7 +55,7 @@ type InboundTouch struct {
 // flush) and each statement serve many messages. Alone, a message is committed at
 // once; nothing waits for a batch to fill.
 const (
-	ingestCommitters = 4
+	ingestCommitters = 2
 	ingestBatchMax   = 64
 	ingestTimeout    = 30 * time.Second
 )
@@ -133,7 +132,9 @@ type batchItem struct {
 // commitBatch stores a batch, tenant by tenant. Messages from senders the tenant knows,
 // joining an active conversation, go through the bulk statements; first messages (a
 // contact or conversation to create), messages with attachments and anything the bulk
-// transaction failed on take the one-message path, in the order they arrived.
+// transaction failed on take the one-message path, in the order they arrived within
+// their request. That path runs beside the committer, one goroutine per request, so a
+// burst of new visitors does not hold up everyone else's messages.
 func (s *Service) commitBatch(batch []*ingestReq) {
 	byTenant := map[uuid.UUID][]*ingestReq{}
 	var order []uuid.UUID
@@ -146,7 +147,6 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 	}
 	for _, tid := range order {
 		reqs := byTenant[tid]
-		ctx, cancel := context.WithTimeout(tenants.NewContext(context.Background(), tid), ingestTimeout)
 		var items []*batchItem
 		for _, r := range reqs {
 			for i := range r.ins {
@@ -155,6 +155,7 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 		}
 		bulk := 0
 		if bs, ok := s.batchStore(); ok && len(items) > 0 {
+			ctx, cancel := context.WithTimeout(tenants.NewContext(context.Background(), tid), ingestTimeout)
 			var woke []OutboxEntry
 			err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 				var err error
@@ -163,7 +164,7 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 			})
 			if err != nil {
 				// Nothing of the bulk transaction stayed: every message goes the slow way.
-				if s.Logger != nil {
+				if s.Logger != nil && !errors.Is(err, errBatchDuplicate) {
 					s.Logger.Warn("ingest: batch failed; storing its messages one by one", "tenant_id", tid, "messages", len(items), "err", err)
 				}
 				for _, it := range items {
@@ -177,34 +178,51 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 					}
 				}
 			}
+			cancel()
 		}
 		if s.ObserveBatch != nil {
 			s.ObserveBatch(len(items), bulk)
 		}
+		slow := map[*ingestReq][]*batchItem{}
 		for _, it := range items {
-			if it.done {
-				continue
+			if !it.done {
+				slow[it.req] = append(slow[it.req], it)
 			}
-			r := it.req
-			if r.err != nil {
-				continue // an earlier message of this request failed: the rest is not stored
-			}
-			res, woke, err := s.ingestSingle(ctx, tid, r.channelID, it.in)
-			if err != nil {
-				r.err = err
-				continue
-			}
-			s.wake(ctx, woke)
-			r.out[it.idx] = res
 		}
-		cancel()
-	}
-	for _, r := range batch {
-		close(r.done)
+		for _, r := range reqs {
+			if its := slow[r]; len(its) > 0 {
+				go s.ingestSlow(tid, r, its)
+			} else {
+				close(r.done)
+			}
+		}
 	}
 }
 
-// bulkIngest stores the items it can in the current transaction and marks them done.
+// ingestSlow stores a request's remaining messages one transaction each, in order,
+// and releases the caller.
+func (s *Service) ingestSlow(tid uuid.UUID, r *ingestReq, items []*batchItem) {
+	defer close(r.done)
+	ctx, cancel := context.WithTimeout(tenants.NewContext(context.Background(), tid), ingestTimeout)
+	defer cancel()
+	for _, it := range items {
+		res, woke, err := s.ingestSingle(ctx, tid, r.channelID, it.in)
+		if err != nil {
+			r.err = err // the rest of this request is not stored
+			return
+		}
+		s.wake(ctx, woke)
+		r.out[it.idx] = res
+	}
+}
+
+// errBatchDuplicate rolls a batch back when it held a message stored before; the
+// one-message path then reports it as a duplicate.
+var errBatchDuplicate = errors.New("batch holds a message stored before")
+
+// bulkIngest stores the items it can in the current transaction and marks them done:
+// two statements for the batch (look up, then insert and update together) and the
+// outbox insert.
 func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, items []*batchItem) ([]OutboxEntry, error) {
 	keys := make([]SenderKey, 0, len(items))
 	seen := map[SenderKey]bool{}
@@ -215,70 +233,35 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 			keys = append(keys, k)
 		}
 	}
-	contacts, err := bs.IdentityContacts(ctx, keys)
+	threads, err := bs.Threads(ctx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("look up senders: %w", err)
-	}
-	var ccs []ContactChannel
-	seenCC := map[ContactChannel]bool{}
-	for _, it := range items {
-		id, ok := contacts[SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}]
-		if !ok {
-			continue
-		}
-		it.contact = id
-		cc := ContactChannel{ContactID: id, ChannelID: it.req.channelID}
-		if !seenCC[cc] {
-			seenCC[cc] = true
-			ccs = append(ccs, cc)
-		}
-	}
-	if len(ccs) == 0 {
-		return nil, nil
-	}
-	convs, err := bs.LatestConversations(ctx, ccs)
-	if err != nil {
-		return nil, fmt.Errorf("look up conversations: %w", err)
 	}
 	now := s.now()
 	var fast []*batchItem
 	var msgs []*Message
+	touches := map[uuid.UUID]*InboundTouch{}
 	for _, it := range items {
-		if it.contact == uuid.Nil || len(it.in.Attachments) > 0 {
+		th, ok := threads[SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}]
+		if !ok || th.Latest == nil || !th.Latest.Status.Active() || len(it.in.Attachments) > 0 {
 			continue
 		}
-		c, ok := convs[ContactChannel{ContactID: it.contact, ChannelID: it.req.channelID}]
-		if !ok || !c.Status.Active() {
-			continue
-		}
+		it.contact = th.ContactID
 		if snd := it.in.Sender; snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
 			if err := s.Store.FillContact(ctx, it.contact, snd); err != nil {
 				return nil, err
 			}
 		}
 		contactID := it.contact
-		it.conv = c
+		it.conv = *th.Latest
 		it.msg = &Message{
-			ID: newID(), TenantID: tid, ConversationID: c.ID, ChannelID: it.req.channelID,
+			ID: newID(), TenantID: tid, ConversationID: it.conv.ID, ChannelID: it.req.channelID,
 			Direction: In, SenderType: SenderContact, SenderID: &contactID, Type: it.in.Type, Text: it.in.Text,
 			ExternalID: it.in.ExternalID, Status: DeliveryReceived, Attachments: []Attachment{},
 			CreatedAt: now, UpdatedAt: now,
 		}
 		fast = append(fast, it)
 		msgs = append(msgs, it.msg)
-	}
-	if len(fast) == 0 {
-		return nil, nil
-	}
-	inserted, err := bs.InsertInbound(ctx, msgs)
-	if err != nil {
-		return nil, fmt.Errorf("insert messages: %w", err)
-	}
-	touches := map[uuid.UUID]*InboundTouch{}
-	for _, it := range fast {
-		if !inserted[it.msg.ID] {
-			continue
-		}
 		t := touches[it.conv.ID]
 		if t == nil {
 			t = &InboundTouch{ID: it.conv.ID}
@@ -287,32 +270,24 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 		t.At, t.Preview = it.msg.CreatedAt, Preview(it.msg)
 		t.Count++
 	}
+	if len(fast) == 0 {
+		return nil, nil
+	}
 	ts := make([]InboundTouch, 0, len(touches))
 	for _, t := range touches {
 		ts = append(ts, *t)
 	}
 	// One lock order for every batch, so two committers never deadlock on conversations.
 	sort.Slice(ts, func(i, j int) bool { return lessUUID(ts[i].ID, ts[j].ID) })
-	var updated map[uuid.UUID]Conversation
-	if len(ts) > 0 {
-		if updated, err = bs.TouchInboundMany(ctx, ts); err != nil {
-			return nil, fmt.Errorf("update conversations: %w", err)
-		}
+	inserted, updated, err := bs.AppendInbound(ctx, msgs, ts)
+	if err != nil {
+		return nil, fmt.Errorf("insert messages: %w", err)
 	}
-	var evs []OutboxEntry
+	if inserted != len(msgs) {
+		return nil, errBatchDuplicate
+	}
+	evs := make([]OutboxEntry, 0, len(fast))
 	for _, it := range fast {
-		if !inserted[it.msg.ID] {
-			// Stored before (a redelivery, or the same message twice in this batch).
-			dup, ok, err := s.Store.FindInbound(ctx, it.req.channelID, it.in.ExternalID)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, errors.New("inbound message vanished after a conflict")
-			}
-			it.req.out[it.idx] = Ingested{MessageID: dup.ID, ConversationID: dup.ConversationID, ContactID: it.contact, Duplicate: true}
-			continue
-		}
 		conv, ok := updated[it.conv.ID]
 		if !ok {
 			return nil, ErrConversationNotFound

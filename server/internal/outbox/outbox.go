@@ -31,6 +31,12 @@ type Publisher interface {
 	Publish(ctx context.Context, ev conversation.Event) error
 }
 
+// RawPublisher publishes already-encoded events of one tenant in one round trip
+// (a pipeline). A Publisher that has it spares Wake a decode and encode per event.
+type RawPublisher interface {
+	PublishRaw(ctx context.Context, tenantID uuid.UUID, payloads [][]byte) error
+}
+
 // Enqueuer queues an outbound send job (Asynq, critical queue).
 type Enqueuer interface {
 	EnqueueSend(ctx context.Context, job conversation.SendJob) error
@@ -109,20 +115,45 @@ func (r *Relay) Wake(tenantID uuid.UUID, entries ...conversation.OutboxEntry) {
 		return
 	}
 	ctx := context.Background()
+	var raw [][]byte
+	var rawIDs []uuid.UUID
+	rp, batch := r.Publisher.(RawPublisher)
 	for _, e := range entries {
+		if batch && e.Topic == conversation.TopicEvent {
+			raw = append(raw, e.Payload)
+			rawIDs = append(rawIDs, e.ID)
+			continue
+		}
 		if err := r.dispatch(ctx, row{TenantID: tenantID, ID: e.ID, Topic: e.Topic, Payload: string(e.Payload)}); err != nil {
 			r.Logger.Warn("outbox: deferred to the sweep", "id", e.ID, "topic", e.Topic, "err", err)
 			continue
 		}
-		r.inflight.Store(e.ID, struct{}{})
-		select {
-		case r.done <- ref{tenantID, e.ID}:
-		default:
-			// The deleter is far behind: the sweep will find the row and run it again.
-			r.inflight.Delete(e.ID)
+		r.ran(tenantID, e.ID)
+	}
+	if len(raw) > 0 {
+		if err := rp.PublishRaw(ctx, tenantID, raw); err != nil {
+			r.Logger.Warn("outbox: deferred to the sweep", "events", len(raw), "err", err)
+			return
+		}
+		for _, id := range rawIDs {
+			r.ran(tenantID, id)
 		}
 	}
 }
+
+// ran hands a row whose effect ran to the deleter.
+func (r *Relay) ran(tenantID, id uuid.UUID) {
+	r.inflight.Store(id, struct{}{})
+	select {
+	case r.done <- ref{tenantID, id}:
+	default:
+		// The deleter is far behind: the sweep will find the row and run it again.
+		r.inflight.Delete(id)
+	}
+}
+
+// DeleteEvery is how often the rows whose effects ran are deleted.
+const DeleteEvery = 200 * time.Millisecond
 
 // deleter removes the rows whose effects Wake ran, a batch per tenant.
 func (r *Relay) deleter() {
@@ -145,7 +176,9 @@ func (r *Relay) deleter() {
 		}
 		n = 0
 	}
-	t := time.NewTicker(20 * time.Millisecond)
+	// Rows whose effects ran only cost space until deleted (the sweep skips them for
+	// Grace), so deleting them a few times a second, many per statement, is enough.
+	t := time.NewTicker(DeleteEvery)
 	defer t.Stop()
 	for {
 		select {

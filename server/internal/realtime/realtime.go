@@ -26,8 +26,10 @@ import (
 
 const channelPrefix = "kefu:rt:"
 
-// QueueSize bounds each connection's pending frames.
-const QueueSize = 256
+// QueueSize bounds each connection's pending frames: a console watching a busy
+// workspace gets a few thousand events a second, and a GC pause or a slow network
+// must not turn that into a resync.
+const QueueSize = 1024
 
 // Hub is this node's fan-out point.
 type Hub struct {
@@ -35,8 +37,13 @@ type Hub struct {
 	log *slog.Logger
 	ps  *redis.PubSub
 
-	mu    sync.Mutex
-	subs  map[uuid.UUID]map[*Conn]struct{}
+	mu   sync.Mutex
+	subs map[uuid.UUID]map[*Conn]struct{}
+	// index routes a tenant's events: key "" holds connections that see every event
+	// (agents, filtered per event), other keys connections that see only events
+	// routed to them (a visitor's conversation), so a thousand visitors' sockets cost
+	// an event nothing but a map lookup.
+	index map[uuid.UUID]map[string]map[*Conn]struct{}
 	done  chan struct{}
 	count atomic.Int64
 }
@@ -46,7 +53,8 @@ func New(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger) (*Hub
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Hub{rdb: rdb, log: log, subs: map[uuid.UUID]map[*Conn]struct{}{}, done: make(chan struct{})}
+	h := &Hub{rdb: rdb, log: log, subs: map[uuid.UUID]map[*Conn]struct{}{},
+		index: map[uuid.UUID]map[string]map[*Conn]struct{}{}, done: make(chan struct{})}
 	// A subscription to a channel no tenant uses keeps the connection in subscriber
 	// mode, so later Subscribe calls need no round trip to establish it.
 	h.ps = rdb.Subscribe(ctx, channelPrefix+"hub")
@@ -77,6 +85,22 @@ func (h *Hub) Publish(ctx context.Context, ev conversation.Event) error {
 	return h.rdb.Publish(ctx, channelPrefix+ev.TenantID.String(), b).Err()
 }
 
+// PublishRaw sends one tenant's encoded events in one pipeline (implements
+// outbox.RawPublisher). Subscribers check each event's tenant against the channel.
+func (h *Hub) PublishRaw(ctx context.Context, tenantID uuid.UUID, payloads [][]byte) error {
+	ch := channelPrefix + tenantID.String()
+	if len(payloads) == 1 {
+		return h.rdb.Publish(ctx, ch, payloads[0]).Err()
+	}
+	_, err := h.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, b := range payloads {
+			p.Publish(ctx, ch, b)
+		}
+		return nil
+	})
+	return err
+}
+
 func (h *Hub) loop() {
 	defer close(h.done)
 	for m := range h.ps.Channel(redis.WithChannelSize(4096)) {
@@ -94,9 +118,23 @@ func (h *Hub) loop() {
 		}
 		payload := []byte(m.Payload)
 		h.mu.Lock()
-		conns := make([]*Conn, 0, len(h.subs[tid]))
-		for c := range h.subs[tid] {
+		idx := h.index[tid]
+		wide, byConv := idx[""], idx[ConversationKey(ev.ConversationID)]
+		var byFrom map[*Conn]struct{}
+		if ev.From != "" {
+			byFrom = idx[FromKey(ev.From)]
+		}
+		conns := make([]*Conn, 0, len(wide)+len(byConv)+len(byFrom))
+		for c := range wide {
 			conns = append(conns, c)
+		}
+		for c := range byConv {
+			conns = append(conns, c)
+		}
+		for c := range byFrom {
+			if _, dup := byConv[c]; !dup {
+				conns = append(conns, c)
+			}
 		}
 		h.mu.Unlock()
 		for _, c := range conns {
@@ -114,10 +152,18 @@ func (h *Hub) loop() {
 	h.mu.Unlock()
 }
 
+// ConversationKey routes a conversation's events to a keyed subscription.
+func ConversationKey(id uuid.UUID) string { return "conv:" + id.String() }
+
+// FromKey routes events whose From is s (a visitor's visitor.bound) to a keyed
+// subscription.
+func FromKey(s string) string { return "from:" + s }
+
 // Conn is one client's subscription. Frames arrive on C; Close unsubscribes.
 type Conn struct {
 	hub     *Hub
 	tenants []uuid.UUID
+	keys    []string // nil: every event of its tenants
 	filter  func(*conversation.Event, []byte) []byte
 	q       chan []byte
 	// behind is set when frames were dropped; the writer sends a resync first.
@@ -147,7 +193,20 @@ func (h *Hub) Subscribe(ctx context.Context, tenantIDs []uuid.UUID, accept func(
 // visitors): filter returns the frame to send for an event, or nil to skip it. It
 // runs on the hub's goroutine and must be fast.
 func (h *Hub) SubscribeFunc(ctx context.Context, tenantIDs []uuid.UUID, filter func(ev *conversation.Event, raw []byte) []byte) (*Conn, error) {
-	c := &Conn{hub: h, tenants: tenantIDs, filter: filter, q: make(chan []byte, QueueSize), Done: make(chan struct{})}
+	return h.subscribe(ctx, tenantIDs, nil, filter)
+}
+
+// SubscribeKeys registers a connection for the events of one tenant routed to keys
+// (ConversationKey, FromKey); filter still decides what each becomes. SetKeys moves it.
+func (h *Hub) SubscribeKeys(ctx context.Context, tenantID uuid.UUID, keys []string, filter func(ev *conversation.Event, raw []byte) []byte) (*Conn, error) {
+	if keys == nil {
+		keys = []string{}
+	}
+	return h.subscribe(ctx, []uuid.UUID{tenantID}, keys, filter)
+}
+
+func (h *Hub) subscribe(ctx context.Context, tenantIDs []uuid.UUID, keys []string, filter func(ev *conversation.Event, raw []byte) []byte) (*Conn, error) {
+	c := &Conn{hub: h, tenants: tenantIDs, keys: keys, filter: filter, q: make(chan []byte, QueueSize), Done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var fresh []string
@@ -157,6 +216,7 @@ func (h *Hub) SubscribeFunc(ctx context.Context, tenantIDs []uuid.UUID, filter f
 			fresh = append(fresh, channelPrefix+t.String())
 		}
 		h.subs[t][c] = struct{}{}
+		h.indexLocked(t, c, true)
 	}
 	h.count.Add(1)
 	// Under the lock, so a concurrent last-leaver's UNSUBSCRIBE cannot overtake it.
@@ -167,6 +227,51 @@ func (h *Hub) SubscribeFunc(ctx context.Context, tenantIDs []uuid.UUID, filter f
 		}
 	}
 	return c, nil
+}
+
+func (h *Hub) indexLocked(t uuid.UUID, c *Conn, add bool) {
+	keys := c.keys
+	if keys == nil {
+		keys = []string{""}
+	}
+	for _, k := range keys {
+		if add {
+			if h.index[t] == nil {
+				h.index[t] = map[string]map[*Conn]struct{}{}
+			}
+			if h.index[t][k] == nil {
+				h.index[t][k] = map[*Conn]struct{}{}
+			}
+			h.index[t][k][c] = struct{}{}
+			continue
+		}
+		if cs := h.index[t][k]; cs != nil {
+			delete(cs, c)
+			if len(cs) == 0 {
+				delete(h.index[t], k)
+			}
+		}
+	}
+	if !add && len(h.index[t]) == 0 {
+		delete(h.index, t)
+	}
+}
+
+// SetKeys changes what a keyed subscription is routed (a visitor's new conversation).
+func (c *Conn) SetKeys(keys ...string) {
+	h := c.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c.keys == nil || c.closed.Load() {
+		return // tenant-wide, or gone
+	}
+	for _, t := range c.tenants {
+		h.indexLocked(t, c, false)
+	}
+	c.keys = append([]string{}, keys...)
+	for _, t := range c.tenants {
+		h.indexLocked(t, c, true)
+	}
 }
 
 // C yields frames to write, in order.
@@ -228,6 +333,7 @@ func (h *Hub) removeLocked(c *Conn) {
 					continue
 				}
 				delete(cs, c)
+				h.indexLocked(t, c, false)
 				if len(cs) == 0 {
 					delete(h.subs, t)
 					stale = append(stale, channelPrefix+t.String())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -35,8 +36,10 @@ func tuples(n int, tuple string) string {
 	return b.String()
 }
 
-func (s *Store) IdentityContacts(ctx context.Context, keys []conversation.SenderKey) (map[conversation.SenderKey]uuid.UUID, error) {
-	out := make(map[conversation.SenderKey]uuid.UUID, len(keys))
+// Threads is one statement: each sender's identity, and its contact's latest
+// conversation on the channel through the (tenant, contact, channel) index.
+func (s *Store) Threads(ctx context.Context, keys []conversation.SenderKey) (map[conversation.SenderKey]conversation.Thread, error) {
+	out := make(map[conversation.SenderKey]conversation.Thread, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -44,13 +47,16 @@ func (s *Store) IdentityContacts(ctx context.Context, keys []conversation.Sender
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 1+2*len(keys))
-	args = append(args, tid)
+	args := make([]any, 0, 2+2*len(keys))
 	for _, k := range keys {
 		args = append(args, k.ChannelID, k.ExternalID)
 	}
-	q := "SELECT channel_id, external_id, contact_id FROM contact_identities WHERE tenant_id = ? AND (channel_id, external_id) IN (" +
-		tuples(len(keys), "(?::uuid, ?::text)") + ")"
+	args = append(args, tid, tid)
+	q := "SELECT v.ch, v.ext, i.contact_id, " + prefixed("c.", conversationCols) +
+		" FROM (VALUES " + tuples(len(keys), "(?::uuid, ?::text)") + ") AS v(ch, ext)" +
+		" JOIN contact_identities i ON i.tenant_id = ? AND i.channel_id = v.ch AND i.external_id = v.ext" +
+		" LEFT JOIN LATERAL (SELECT " + conversationCols + " FROM conversations WHERE tenant_id = ? AND contact_id = i.contact_id" +
+		" AND channel_id = v.ch ORDER BY created_at DESC LIMIT 1) c ON true"
 	err = s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		rows, err := tx.Raw(q, args...).Rows()
 		if err != nil {
@@ -59,84 +65,73 @@ func (s *Store) IdentityContacts(ctx context.Context, keys []conversation.Sender
 		defer rows.Close()
 		for rows.Next() {
 			var k conversation.SenderKey
-			var id uuid.UUID
-			if err := rows.Scan(&k.ChannelID, &k.ExternalID, &id); err != nil {
+			var contact uuid.UUID
+			var c nullConversation
+			if err := rows.Scan(&k.ChannelID, &k.ExternalID, &contact, &c.TenantID, &c.ID, &c.ChannelID, &c.ContactID, &c.Status,
+				&c.AssigneeID, &c.LastMessageAt, &c.LastMessagePreview, &c.Unread, &c.CreatedAt, &c.UpdatedAt, &c.ResolvedAt); err != nil {
 				return err
 			}
-			out[k] = id
+			th := conversation.Thread{ContactID: contact}
+			if c.ID != nil {
+				r := conversationRow{TenantID: *c.TenantID, ID: *c.ID, ChannelID: *c.ChannelID, ContactID: *c.ContactID, Status: *c.Status,
+					AssigneeID: c.AssigneeID, LastMessageAt: *c.LastMessageAt, LastMessagePreview: *c.LastMessagePreview,
+					Unread: int(*c.Unread), CreatedAt: *c.CreatedAt, UpdatedAt: *c.UpdatedAt, ResolvedAt: c.ResolvedAt}
+				cv := r.conversation()
+				th.Latest = &cv
+			}
+			out[k] = th
 		}
 		return rows.Err()
 	})
 	return out, err
 }
 
+// nullConversation scans a conversation from the outer side of a join.
+type nullConversation struct {
+	TenantID, ID, ChannelID, ContactID, AssigneeID  *uuid.UUID
+	Status, LastMessagePreview                      *string
+	Unread                                          *int64
+	LastMessageAt, CreatedAt, UpdatedAt, ResolvedAt *time.Time
+}
+
 const conversationCols = "tenant_id, id, channel_id, contact_id, status, assignee_id, last_message_at, last_message_preview, unread, created_at, updated_at, resolved_at"
 
-func scanConversations(tx *gorm.DB, q string, args []any) ([]conversationRow, error) {
-	rows, err := tx.Raw(q, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []conversationRow
-	for rows.Next() {
-		var r conversationRow
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.ChannelID, &r.ContactID, &r.Status, &r.AssigneeID, &r.LastMessageAt,
-			&r.LastMessagePreview, &r.Unread, &r.CreatedAt, &r.UpdatedAt, &r.ResolvedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-func (s *Store) LatestConversations(ctx context.Context, keys []conversation.ContactChannel) (map[conversation.ContactChannel]conversation.Conversation, error) {
-	out := make(map[conversation.ContactChannel]conversation.Conversation, len(keys))
-	if len(keys) == 0 {
-		return out, nil
-	}
-	tid, err := tenants.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	args := make([]any, 0, 1+2*len(keys))
-	args = append(args, tid)
-	for _, k := range keys {
-		args = append(args, k.ContactID, k.ChannelID)
-	}
-	q := "SELECT DISTINCT ON (contact_id, channel_id) " + conversationCols + " FROM conversations WHERE tenant_id = ? AND (contact_id, channel_id) IN (" +
-		tuples(len(keys), "(?::uuid, ?::uuid)") + ") ORDER BY contact_id, channel_id, created_at DESC"
-	err = s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		rows, err := scanConversations(tx, q, args)
-		for _, r := range rows {
-			out[conversation.ContactChannel{ContactID: r.ContactID, ChannelID: r.ChannelID}] = r.conversation()
-		}
-		return err
-	})
-	return out, err
-}
-
-func (s *Store) InsertInbound(ctx context.Context, ms []*conversation.Message) (map[uuid.UUID]bool, error) {
-	out := make(map[uuid.UUID]bool, len(ms))
+// AppendInbound inserts the messages and applies the touches in one statement (a
+// data-modifying CTE). The touches are applied whatever the insert skipped; the caller
+// compares the count and rolls back.
+func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, ts []conversation.InboundTouch) (int, map[uuid.UUID]conversation.Conversation, error) {
+	out := make(map[uuid.UUID]conversation.Conversation, len(ts))
 	if len(ms) == 0 {
-		return out, nil
+		return 0, out, nil
 	}
 	tid, err := tenants.Require(ctx)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	const cols = 12
-	args := make([]any, 0, cols*len(ms))
+	args := make([]any, 0, cols*len(ms)+4*len(ts)+1)
 	for _, m := range ms {
 		if m.TenantID != tid || m.Direction != conversation.In || len(m.Attachments) > 0 {
-			return nil, fmt.Errorf("insert inbound: message %s is not an inbound message of this tenant without attachments", m.ID)
+			return 0, nil, fmt.Errorf("append inbound: message %s is not an inbound message of this tenant without attachments", m.ID)
 		}
 		args = append(args, tid, m.ID, m.ConversationID, m.ChannelID, m.SenderType, m.SenderID, m.Type, m.Text,
 			m.ExternalID, m.Status, m.CreatedAt.UTC(), m.UpdatedAt.UTC())
 	}
-	q := "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, sender_type, sender_id, type, text, external_id, status, created_at, updated_at, direction) VALUES " +
-		tuples(len(ms), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in')") +
-		" ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING id"
+	for _, t := range ts {
+		args = append(args, t.ID, t.At.UTC(), t.Preview, t.Count)
+	}
+	args = append(args, tid)
+	// The same changes as TouchInbound; the CASEs read the row as it was before.
+	q := "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, sender_type, sender_id, type, text, external_id, status, created_at, updated_at, direction) VALUES " +
+		tuples(len(ms), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz, 'in')") +
+		" ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
+		"upd AS (UPDATE conversations AS c SET last_message_at = v.at, last_message_preview = v.preview, unread = c.unread + v.n, updated_at = v.at, " +
+		"status = CASE WHEN c.status IN ('resolved', 'pending') THEN (CASE WHEN c.assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE c.status END, " +
+		"resolved_at = CASE WHEN c.status = 'resolved' THEN NULL ELSE c.resolved_at END " +
+		"FROM (VALUES " + tuples(len(ts), "(?::uuid, ?::timestamptz, ?::text, ?::integer)") + ") AS v(id, at, preview, n) " +
+		"WHERE c.id = v.id AND c.tenant_id = ? RETURNING " + prefixed("c.", conversationCols) + ") " +
+		"SELECT (SELECT count(*) FROM ins), " + conversationCols + " FROM upd"
+	inserted := 0
 	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		rows, err := tx.Raw(q, args...).Rows()
 		if err != nil {
@@ -144,45 +139,18 @@ func (s *Store) InsertInbound(ctx context.Context, ms []*conversation.Message) (
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id uuid.UUID
-			if err := rows.Scan(&id); err != nil {
+			var n int64
+			var r conversationRow
+			if err := rows.Scan(&n, &r.TenantID, &r.ID, &r.ChannelID, &r.ContactID, &r.Status, &r.AssigneeID, &r.LastMessageAt,
+				&r.LastMessagePreview, &r.Unread, &r.CreatedAt, &r.UpdatedAt, &r.ResolvedAt); err != nil {
 				return err
 			}
-			out[id] = true
+			inserted = int(n)
+			out[r.ID] = r.conversation()
 		}
 		return rows.Err()
 	})
-	return out, err
-}
-
-func (s *Store) TouchInboundMany(ctx context.Context, ts []conversation.InboundTouch) (map[uuid.UUID]conversation.Conversation, error) {
-	out := make(map[uuid.UUID]conversation.Conversation, len(ts))
-	if len(ts) == 0 {
-		return out, nil
-	}
-	tid, err := tenants.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	args := make([]any, 0, 1+4*len(ts))
-	for _, t := range ts {
-		args = append(args, t.ID, t.At.UTC(), t.Preview, t.Count)
-	}
-	args = append(args, tid)
-	// The same changes as TouchInbound; the CASEs read the row as it was before.
-	q := "UPDATE conversations AS c SET last_message_at = v.at, last_message_preview = v.preview, unread = c.unread + v.n, updated_at = v.at, " +
-		"status = CASE WHEN c.status IN ('resolved', 'pending') THEN (CASE WHEN c.assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE c.status END, " +
-		"resolved_at = CASE WHEN c.status = 'resolved' THEN NULL ELSE c.resolved_at END " +
-		"FROM (VALUES " + tuples(len(ts), "(?::uuid, ?::timestamptz, ?::text, ?::integer)") + ") AS v(id, at, preview, n) " +
-		"WHERE c.id = v.id AND c.tenant_id = ? RETURNING " + prefixed("c.", conversationCols)
-	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		rows, err := scanConversations(tx, q, args)
-		for _, r := range rows {
-			out[r.ID] = r.conversation()
-		}
-		return err
-	})
-	return out, err
+	return inserted, out, err
 }
 
 func prefixed(p, cols string) string {
