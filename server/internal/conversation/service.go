@@ -258,19 +258,34 @@ func (s *Service) ingestSingle(ctx context.Context, tid, channelID uuid.UUID, in
 // conversation changes are rolled back with it.
 func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *Inbound) (Ingested, []OutboxEntry, error) {
 	now := s.now()
-	contactID, err := s.contactFor(ctx, tid, channelID, in.Sender, now)
+	contactID, newContact, err := s.contactFor(ctx, tid, channelID, in.Sender, now)
 	if err != nil {
 		return Ingested{}, nil, err
 	}
-	conv, err := s.conversationFor(ctx, tid, channelID, contactID, now)
-	if err != nil {
-		return Ingested{}, nil, err
+	var conv Conversation
+	newConv := true
+	if !newContact {
+		// A contact created just now has no conversation to look for.
+		if conv, newConv, err = s.conversationFor(ctx, contactID, channelID); err != nil {
+			return Ingested{}, nil, err
+		}
+	}
+	if newConv {
+		conv = Conversation{ID: newID(), TenantID: tid, ChannelID: channelID, ContactID: contactID,
+			Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
 	}
 	m := &Message{
 		ID: newID(), TenantID: tid, ConversationID: conv.ID, ChannelID: channelID,
 		Direction: In, SenderType: SenderContact, SenderID: &contactID, Type: in.Type, Text: in.Text,
 		ExternalID: in.ExternalID, Status: DeliveryReceived, Attachments: in.Attachments,
 		CreatedAt: now, UpdatedAt: now,
+	}
+	if newConv {
+		// Opened with its first message already counted: no update after the insert.
+		conv.Preview, conv.Unread = Preview(m), 1
+		if err := s.Store.CreateConversation(ctx, &conv); err != nil {
+			return Ingested{}, nil, err
+		}
 	}
 	inserted, err := s.Store.InsertMessage(ctx, m)
 	if err != nil {
@@ -283,9 +298,10 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 		}
 		return Ingested{}, nil, fmt.Errorf("inbound message vanished after a conflict")
 	}
-	conv, err = s.Store.TouchInbound(ctx, conv.ID, now, Preview(m))
-	if err != nil {
-		return Ingested{}, nil, err
+	if !newConv {
+		if conv, err = s.Store.TouchInbound(ctx, conv.ID, now, Preview(m)); err != nil {
+			return Ingested{}, nil, err
+		}
 	}
 	evs := []OutboxEntry{
 		eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: m, Conversation: &conv}, now),
@@ -300,59 +316,57 @@ type errDupRollback struct{ m Message }
 
 func (errDupRollback) Error() string { return "duplicate inbound message" }
 
-func (s *Service) contactFor(ctx context.Context, tid, channelID uuid.UUID, snd InboundContact, now time.Time) (uuid.UUID, error) {
+// contactFor finds the sender's contact or creates it (created reports which).
+func (s *Service) contactFor(ctx context.Context, tid, channelID uuid.UUID, snd InboundContact, now time.Time) (id uuid.UUID, created bool, err error) {
 	id, ok, err := s.Store.IdentityContact(ctx, channelID, snd.ExternalID)
 	if err != nil {
-		return uuid.Nil, err
+		return uuid.Nil, false, err
 	}
 	if ok {
 		if snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
 			if err := s.Store.FillContact(ctx, id, snd); err != nil {
-				return uuid.Nil, err
+				return uuid.Nil, false, err
 			}
 		}
-		return id, nil
+		return id, false, nil
 	}
 	c := &Contact{ID: newID(), TenantID: tid, Name: snd.Name, Email: snd.Email, Phone: snd.Phone,
 		AvatarURL: snd.AvatarURL, Attributes: snd.Attributes, CreatedAt: now}
 	err = s.Store.CreateContact(ctx, c, Identity{ChannelID: channelID, ExternalID: snd.ExternalID, Verified: snd.Verified})
 	if errors.Is(err, ErrDuplicate) {
+		// A concurrent first message created the contact (we waited for its commit).
 		id, ok, err := s.Store.IdentityContact(ctx, channelID, snd.ExternalID)
 		if err != nil || !ok {
-			return uuid.Nil, fmt.Errorf("contact identity after a conflict: %v", err)
+			return uuid.Nil, false, fmt.Errorf("contact identity after a conflict: %v", err)
 		}
-		return id, nil
+		return id, false, nil
 	}
-	return c.ID, err
+	return c.ID, err == nil, err
 }
 
-// conversationFor returns the contact's active conversation on the channel, or opens
-// one. Most messages join an active conversation: only opening one takes the contact's
-// lock (and looks again under it, so two first messages open one conversation).
-func (s *Service) conversationFor(ctx context.Context, tid, channelID, contactID uuid.UUID, now time.Time) (Conversation, error) {
+// conversationFor returns the contact's active conversation on the channel, or says
+// one must be opened. Most messages join an active conversation: only opening one
+// takes the contact's lock (held to the end of the transaction, and the lookup is
+// repeated under it), so two first messages cannot open two conversations.
+func (s *Service) conversationFor(ctx context.Context, contactID, channelID uuid.UUID) (c Conversation, open bool, err error) {
 	c, ok, err := s.Store.LatestConversation(ctx, contactID, channelID)
 	if err != nil {
-		return Conversation{}, err
+		return Conversation{}, false, err
 	}
 	if ok && c.Status.Active() {
-		return c, nil
+		return c, false, nil
 	}
 	if err := s.Store.LockContact(ctx, contactID); err != nil {
-		return Conversation{}, err
+		return Conversation{}, false, err
 	}
 	c, ok, err = s.Store.LatestConversation(ctx, contactID, channelID)
 	if err != nil {
-		return Conversation{}, err
+		return Conversation{}, false, err
 	}
 	if ok && c.Status.Active() {
-		return c, nil
+		return c, false, nil
 	}
-	c = Conversation{ID: newID(), TenantID: tid, ChannelID: channelID, ContactID: contactID,
-		Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.CreateConversation(ctx, &c); err != nil {
-		return Conversation{}, err
-	}
-	return c, nil
+	return Conversation{}, true, nil
 }
 
 // Reply is an agent's (or the bot's) outbound message.

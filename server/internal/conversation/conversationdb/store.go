@@ -169,6 +169,11 @@ func (s *Store) CreateContact(ctx context.Context, c *conversation.Contact, iden
 			return fmt.Errorf("create contact identity: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
+			// A concurrent first message created the sender's contact: drop ours
+			// rather than leave an empty contact behind.
+			if err := tx.Delete(&cr).Error; err != nil {
+				return fmt.Errorf("drop duplicate contact: %w", err)
+			}
 			return conversation.ErrDuplicate
 		}
 		return nil
