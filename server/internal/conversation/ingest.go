@@ -27,6 +27,17 @@ type BatchStore interface {
 	// were new: fewer than given means some were stored before, and the caller must
 	// roll back (the touches counted them).
 	AppendInbound(ctx context.Context, ms []*Message, ts []InboundTouch) (inserted int, convs map[uuid.UUID]Conversation, err error)
+	// OpenThreads creates new senders' contacts, identities and first conversations
+	// in one statement. It reports how many identities were new: fewer means another
+	// transaction created some of these senders, and the caller must roll back.
+	OpenThreads(ctx context.Context, ts []NewThread) (opened int, err error)
+}
+
+// NewThread is a first-time sender: its contact, identity and conversation.
+type NewThread struct {
+	Contact      Contact
+	Identity     Identity
+	Conversation Conversation
 }
 
 // Thread is a sender's contact and latest conversation on a channel.
@@ -216,8 +227,9 @@ func (s *Service) ingestSlow(tid uuid.UUID, r *ingestReq, items []*batchItem) {
 	}
 }
 
-// errBatchDuplicate rolls a batch back when it held a message stored before; the
-// one-message path then reports it as a duplicate.
+// errBatchDuplicate rolls a batch back when it held a message stored before (the
+// one-message path then reports it as a duplicate) or a sender another transaction
+// was creating at the same time.
 var errBatchDuplicate = errors.New("batch holds a message stored before")
 
 // bulkIngest stores the items it can in the current transaction and marks them done:
@@ -238,6 +250,44 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 		return nil, fmt.Errorf("look up senders: %w", err)
 	}
 	now := s.now()
+	// First-time senders get their contact and conversation here too, in one
+	// statement, in a fixed order (two batches never wait on each other's senders).
+	var news []NewThread
+	newKeys := map[SenderKey]bool{}
+	for _, it := range items {
+		k := SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
+		if _, known := threads[k]; known || newKeys[k] || len(it.in.Attachments) > 0 {
+			continue
+		}
+		newKeys[k] = true
+		snd := it.in.Sender
+		c := Contact{ID: newID(), TenantID: tid, Name: snd.Name, Email: snd.Email, Phone: snd.Phone,
+			AvatarURL: snd.AvatarURL, Attributes: snd.Attributes, CreatedAt: now}
+		news = append(news, NewThread{Contact: c,
+			Identity: Identity{ChannelID: k.ChannelID, ExternalID: k.ExternalID, Verified: snd.Verified},
+			Conversation: Conversation{ID: newID(), TenantID: tid, ChannelID: k.ChannelID, ContactID: c.ID,
+				Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}})
+	}
+	if len(news) > 0 {
+		sort.Slice(news, func(i, j int) bool {
+			a, b := news[i].Identity, news[j].Identity
+			if a.ChannelID != b.ChannelID {
+				return lessUUID(a.ChannelID, b.ChannelID)
+			}
+			return a.ExternalID < b.ExternalID
+		})
+		opened, err := bs.OpenThreads(ctx, news)
+		if err != nil {
+			return nil, fmt.Errorf("open conversations: %w", err)
+		}
+		if opened != len(news) {
+			return nil, errBatchDuplicate
+		}
+		for i := range news {
+			n := &news[i]
+			threads[SenderKey{ChannelID: n.Identity.ChannelID, ExternalID: n.Identity.ExternalID}] = Thread{ContactID: n.Contact.ID, Latest: &n.Conversation}
+		}
+	}
 	var fast []*batchItem
 	var msgs []*Message
 	touches := map[uuid.UUID]*InboundTouch{}
@@ -247,7 +297,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 			continue
 		}
 		it.contact = th.ContactID
-		if snd := it.in.Sender; snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
+		if snd := it.in.Sender; !newKeys[SenderKey{ChannelID: it.req.channelID, ExternalID: snd.ExternalID}] && snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
 			if err := s.Store.FillContact(ctx, it.contact, snd); err != nil {
 				return nil, err
 			}

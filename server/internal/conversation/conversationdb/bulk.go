@@ -2,6 +2,7 @@ package conversationdb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -151,6 +152,49 @@ func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, t
 		return rows.Err()
 	})
 	return inserted, out, err
+}
+
+// OpenThreads inserts contacts, identities and conversations in one statement; the
+// foreign keys between them are checked at its end, when all three exist.
+func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (int, error) {
+	if len(ts) == 0 {
+		return 0, nil
+	}
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var cArgs, iArgs, vArgs []any
+	for _, t := range ts {
+		c, i, v := t.Contact, t.Identity, t.Conversation
+		if c.TenantID != tid || v.TenantID != tid || v.ContactID != c.ID {
+			return 0, fmt.Errorf("open threads: thread of contact %s is not of this tenant", c.ID)
+		}
+		attrs := []byte("{}")
+		if c.Attributes != nil {
+			if attrs, err = json.Marshal(c.Attributes); err != nil {
+				return 0, fmt.Errorf("open threads: contact attributes: %w", err)
+			}
+		}
+		at := c.CreatedAt.UTC()
+		cArgs = append(cArgs, tid, c.ID, c.Name, c.Email, c.Phone, c.AvatarURL, string(attrs), at, at)
+		iArgs = append(iArgs, tid, uuid.Must(uuid.NewV7()), c.ID, i.ChannelID, i.ExternalID, i.Verified, at)
+		vArgs = append(vArgs, tid, v.ID, v.ChannelID, c.ID, string(v.Status), v.LastMessageAt.UTC(), v.Preview, v.Unread, v.CreatedAt.UTC(), v.UpdatedAt.UTC())
+	}
+	q := "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) VALUES " +
+		tuples(len(ts), "(?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz)") + "), " +
+		"i AS (INSERT INTO contact_identities (tenant_id, id, contact_id, channel_id, external_id, verified, created_at) VALUES " +
+		tuples(len(ts), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::boolean, ?::timestamptz)") +
+		" ON CONFLICT (tenant_id, channel_id, external_id) DO NOTHING RETURNING 1), " +
+		"v AS (INSERT INTO conversations (tenant_id, id, channel_id, contact_id, status, last_message_at, last_message_preview, unread, created_at, updated_at) VALUES " +
+		tuples(len(ts), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::timestamptz, ?::text, ?::integer, ?::timestamptz, ?::timestamptz)") + ") " +
+		"SELECT count(*) FROM i"
+	args := append(append(cArgs, iArgs...), vArgs...)
+	var n int64
+	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(q, args...).Row().Scan(&n)
+	})
+	return int(n), err
 }
 
 func prefixed(p, cols string) string {
