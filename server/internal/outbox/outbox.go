@@ -11,6 +11,7 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -164,6 +165,20 @@ func (r *Relay) deleter() {
 		for t, ids := range batch {
 			ctx := tenants.NewContext(context.Background(), t)
 			err := r.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+				if r.DB.Dialect() == db.Postgres {
+					// One statement text whatever the count: an IN list of hundreds
+					// of parameters is planned anew for every length.
+					strs := make([]string, len(ids))
+					for i, id := range ids {
+						strs[i] = id.String()
+					}
+					if q, ok := tx.Statement.ConnPool.(interface {
+						ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+					}); ok {
+						_, err := q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::text[]::uuid[])", t.String(), strs)
+						return err
+					}
+				}
 				return tx.Where("id IN ?", ids).Delete(&row{}).Error
 			})
 			if err != nil {

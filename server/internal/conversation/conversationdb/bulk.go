@@ -2,9 +2,10 @@ package conversationdb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,27 +16,16 @@ import (
 	"github.com/kefu-io/kefu/tenants"
 )
 
-// The batch statements are PostgreSQL's: a batch of inbound messages costs five
-// statements whatever its size. They are raw SQL (the tenant guard only sees models),
-// so each names the tenant itself, on top of row-level security.
+// The batch statements are PostgreSQL's: a batch of inbound messages costs three
+// statements whatever its size (four when it opens conversations). They are raw SQL
+// (the tenant guard only sees models), so each names the tenant itself, on top of
+// row-level security.
 
 // Batches reports whether the store takes the batch path (PostgreSQL only: SQLite
 // serialises writers, so batching would only reorder the queue).
 func (s *Store) Batches() bool { return s.DB.Dialect() == db.Postgres }
 
 var _ conversation.BatchStore = (*Store)(nil)
-
-func tuples(n int, tuple string) string {
-	var b strings.Builder
-	b.Grow(n * (len(tuple) + 2))
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(tuple)
-	}
-	return b.String()
-}
 
 // Threads is one statement: each sender's identity, and its contact's latest
 // conversation on the channel through the (tenant, contact, channel) index.
@@ -48,18 +38,12 @@ func (s *Store) Threads(ctx context.Context, keys []conversation.SenderKey) (map
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 2+2*len(keys))
-	for _, k := range keys {
-		args = append(args, k.ChannelID, k.ExternalID)
+	chs, exts := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		chs[i], exts[i] = k.ChannelID.String(), k.ExternalID
 	}
-	args = append(args, tid, tid)
-	q := "SELECT v.ch, v.ext, i.contact_id, " + prefixed("c.", conversationCols) +
-		" FROM (VALUES " + tuples(len(keys), "(?::uuid, ?::text)") + ") AS v(ch, ext)" +
-		" JOIN contact_identities i ON i.tenant_id = ? AND i.channel_id = v.ch AND i.external_id = v.ext" +
-		" LEFT JOIN LATERAL (SELECT " + conversationCols + " FROM conversations WHERE tenant_id = ? AND contact_id = i.contact_id" +
-		" AND channel_id = v.ch ORDER BY created_at DESC LIMIT 1) c ON true"
-	err = s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		rows, err := tx.Raw(q, args...).Rows()
+	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+		rows, err := q.QueryContext(ctx, threadsSQL, tid.String(), chs, exts)
 		if err != nil {
 			return err
 		}
@@ -95,8 +79,6 @@ type nullConversation struct {
 	LastMessageAt, CreatedAt, UpdatedAt, ResolvedAt *time.Time
 }
 
-const conversationCols = "tenant_id, id, channel_id, contact_id, status, assignee_id, last_message_at, last_message_preview, unread, created_at, updated_at, resolved_at"
-
 // AppendInbound inserts the messages and applies the touches in one statement (a
 // data-modifying CTE). The touches are applied whatever the insert skipped; the caller
 // compares the count and rolls back.
@@ -109,32 +91,26 @@ func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, t
 	if err != nil {
 		return 0, nil, err
 	}
-	const cols = 12
-	args := make([]any, 0, cols*len(ms)+4*len(ts)+1)
-	for _, m := range ms {
-		if m.TenantID != tid || m.Direction != conversation.In || len(m.Attachments) > 0 {
-			return 0, nil, fmt.Errorf("append inbound: message %s is not an inbound message of this tenant without attachments", m.ID)
+	n := len(ms)
+	ids, convs, chs, senders := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	types, texts, exts := make([]string, n), make([]string, n), make([]string, n)
+	ats := make([]time.Time, n)
+	for i, m := range ms {
+		if m.TenantID != tid || m.Direction != conversation.In || m.SenderType != conversation.SenderContact ||
+			m.SenderID == nil || m.Status != conversation.DeliveryReceived || len(m.Attachments) > 0 {
+			return 0, nil, fmt.Errorf("append inbound: message %s is not a customer's message of this tenant without attachments", m.ID)
 		}
-		args = append(args, tid, m.ID, m.ConversationID, m.ChannelID, m.SenderType, m.SenderID, m.Type, m.Text,
-			m.ExternalID, m.Status, m.CreatedAt.UTC(), m.UpdatedAt.UTC())
+		ids[i], convs[i], chs[i], senders[i] = m.ID.String(), m.ConversationID.String(), m.ChannelID.String(), m.SenderID.String()
+		types[i], texts[i], exts[i], ats[i] = m.Type, m.Text, m.ExternalID, m.CreatedAt.UTC()
 	}
-	for _, t := range ts {
-		args = append(args, t.ID, t.At.UTC(), t.Preview, t.Count)
+	tIDs, tAts, tPreviews, tCounts := make([]string, len(ts)), make([]time.Time, len(ts)), make([]string, len(ts)), make([]int32, len(ts))
+	for i, t := range ts {
+		tIDs[i], tAts[i], tPreviews[i], tCounts[i] = t.ID.String(), t.At.UTC(), t.Preview, int32(t.Count)
 	}
-	args = append(args, tid)
-	// The same changes as TouchInbound; the CASEs read the row as it was before.
-	q := "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, sender_type, sender_id, type, text, external_id, status, created_at, updated_at, direction) VALUES " +
-		tuples(len(ms), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz, 'in')") +
-		" ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
-		"upd AS (UPDATE conversations AS c SET last_message_at = v.at, last_message_preview = v.preview, unread = c.unread + v.n, updated_at = v.at, " +
-		"status = CASE WHEN c.status IN ('resolved', 'pending') THEN (CASE WHEN c.assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE c.status END, " +
-		"resolved_at = CASE WHEN c.status = 'resolved' THEN NULL ELSE c.resolved_at END " +
-		"FROM (VALUES " + tuples(len(ts), "(?::uuid, ?::timestamptz, ?::text, ?::integer)") + ") AS v(id, at, preview, n) " +
-		"WHERE c.id = v.id AND c.tenant_id = ? RETURNING " + prefixed("c.", conversationCols) + ") " +
-		"SELECT (SELECT count(*) FROM ins), " + conversationCols + " FROM upd"
 	inserted := 0
-	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		rows, err := tx.Raw(q, args...).Rows()
+	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+		rows, err := q.QueryContext(ctx, appendSQL, tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
+			tIDs, tAts, tPreviews, tCounts)
 		if err != nil {
 			return err
 		}
@@ -164,43 +140,111 @@ func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (i
 	if err != nil {
 		return 0, err
 	}
-	var cArgs, iArgs, vArgs []any
-	for _, t := range ts {
+	n := len(ts)
+	cIDs, names, emails, phones, avatars, attrs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	iIDs, chs, exts, verified := make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
+	vIDs, ats := make([]string, n), make([]time.Time, n)
+	for k, t := range ts {
 		c, i, v := t.Contact, t.Identity, t.Conversation
-		if c.TenantID != tid || v.TenantID != tid || v.ContactID != c.ID {
-			return 0, fmt.Errorf("open threads: thread of contact %s is not of this tenant", c.ID)
+		if c.TenantID != tid || v.TenantID != tid || v.ContactID != c.ID || v.ChannelID != i.ChannelID ||
+			v.Status != conversation.StatusQueued || v.Unread != 0 || v.Preview != "" {
+			return 0, fmt.Errorf("open threads: thread of contact %s is not a new thread of this tenant", c.ID)
 		}
-		attrs := []byte("{}")
+		a := []byte("{}")
 		if c.Attributes != nil {
-			if attrs, err = json.Marshal(c.Attributes); err != nil {
+			if a, err = json.Marshal(c.Attributes); err != nil {
 				return 0, fmt.Errorf("open threads: contact attributes: %w", err)
 			}
 		}
-		at := c.CreatedAt.UTC()
-		cArgs = append(cArgs, tid, c.ID, c.Name, c.Email, c.Phone, c.AvatarURL, string(attrs), at, at)
-		iArgs = append(iArgs, tid, uuid.Must(uuid.NewV7()), c.ID, i.ChannelID, i.ExternalID, i.Verified, at)
-		vArgs = append(vArgs, tid, v.ID, v.ChannelID, c.ID, string(v.Status), v.LastMessageAt.UTC(), v.Preview, v.Unread, v.CreatedAt.UTC(), v.UpdatedAt.UTC())
+		cIDs[k], names[k], emails[k], phones[k], avatars[k], attrs[k] = c.ID.String(), c.Name, c.Email, c.Phone, c.AvatarURL, string(a)
+		iIDs[k], chs[k], exts[k], verified[k] = uuid.Must(uuid.NewV7()).String(), i.ChannelID.String(), i.ExternalID, i.Verified
+		vIDs[k], ats[k] = v.ID.String(), v.CreatedAt.UTC()
 	}
-	q := "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) VALUES " +
-		tuples(len(ts), "(?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz)") + "), " +
-		"i AS (INSERT INTO contact_identities (tenant_id, id, contact_id, channel_id, external_id, verified, created_at) VALUES " +
-		tuples(len(ts), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::boolean, ?::timestamptz)") +
-		" ON CONFLICT (tenant_id, channel_id, external_id) DO NOTHING RETURNING 1), " +
-		"v AS (INSERT INTO conversations (tenant_id, id, channel_id, contact_id, status, last_message_at, last_message_preview, unread, created_at, updated_at) VALUES " +
-		tuples(len(ts), "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::timestamptz, ?::text, ?::integer, ?::timestamptz, ?::timestamptz)") + ") " +
-		"SELECT count(*) FROM i"
-	args := append(append(cArgs, iArgs...), vArgs...)
-	var n int64
-	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(q, args...).Row().Scan(&n)
+	var opened int64
+	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+		return q.QueryRowContext(ctx, openSQL, tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats).Scan(&opened)
 	})
-	return int(n), err
+	return int(opened), err
 }
 
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = p + parts[i]
+// addOutboxPG inserts outbox rows in one statement (the GORM path costs a reflection
+// walk per row on the hot path).
+func (s *Store) addOutboxPG(ctx context.Context, tid uuid.UUID, es []conversation.OutboxEntry) error {
+	n := len(es)
+	ids, topics, payloads, ats := make([]string, n), make([]string, n), make([]string, n), make([]time.Time, n)
+	for i, e := range es {
+		if e.TenantID != tid {
+			return fmt.Errorf("outbox: entry %s is not of this tenant", e.ID)
+		}
+		ids[i], topics[i], payloads[i], ats[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	return strings.Join(parts, ", ")
+	return s.pg(ctx, func(ctx context.Context, q querier) error {
+		_, err := q.ExecContext(ctx, outboxSQL, tid.String(), ids, topics, payloads, ats)
+		return err
+	})
+}
+
+// The batch statements take arrays, so each has one text whatever the batch size:
+// PostgreSQL plans it once per connection, not once per size (a VALUES list of a
+// thousand parameters cost tens of milliseconds to plan, every time).
+const (
+	threadsSQL = "SELECT v.ch, v.ext, i.contact_id, c.tenant_id, c.id, c.channel_id, c.contact_id, c.status, c.assignee_id, " +
+		"c.last_message_at, c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at " +
+		"FROM unnest($2::text[], $3::text[]) AS v(ch, ext) " +
+		"JOIN contact_identities i ON i.tenant_id = $1::uuid AND i.channel_id = v.ch::uuid AND i.external_id = v.ext " +
+		"LEFT JOIN LATERAL (SELECT * FROM conversations WHERE tenant_id = $1::uuid AND contact_id = i.contact_id " +
+		"AND channel_id = v.ch::uuid ORDER BY created_at DESC LIMIT 1) c ON true"
+
+	// The same changes as TouchInbound; the CASEs read the row as it was before.
+	appendSQL = "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, sender_type, sender_id, " +
+		"type, text, external_id, status, created_at, updated_at) " +
+		"SELECT $1::uuid, m.id::uuid, m.conv::uuid, m.ch::uuid, 'in', 'contact', m.sender::uuid, m.type, m.text, m.ext, 'received', m.at, m.at " +
+		"FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) " +
+		"AS m(id, conv, ch, sender, type, text, ext, at) " +
+		"ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
+		"upd AS (UPDATE conversations AS c SET last_message_at = v.at, last_message_preview = v.preview, unread = c.unread + v.n, updated_at = v.at, " +
+		"status = CASE WHEN c.status IN ('resolved', 'pending') THEN (CASE WHEN c.assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE c.status END, " +
+		"resolved_at = CASE WHEN c.status = 'resolved' THEN NULL ELSE c.resolved_at END " +
+		"FROM unnest($10::text[], $11::timestamptz[], $12::text[], $13::integer[]) AS v(id, at, preview, n) " +
+		"WHERE c.tenant_id = $1::uuid AND c.id = v.id::uuid " +
+		"RETURNING c.tenant_id, c.id, c.channel_id, c.contact_id, c.status, c.assignee_id, c.last_message_at, " +
+		"c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at) " +
+		"SELECT (SELECT count(*) FROM ins), upd.* FROM upd"
+
+	openSQL = "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) " +
+		"SELECT $1::uuid, x.id::uuid, x.name, x.email, x.phone, x.avatar, x.attrs, x.at, x.at " +
+		"FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $13::timestamptz[]) AS x(id, name, email, phone, avatar, attrs, at)), " +
+		"i AS (INSERT INTO contact_identities (tenant_id, id, contact_id, channel_id, external_id, verified, created_at) " +
+		"SELECT $1::uuid, x.id::uuid, x.contact::uuid, x.ch::uuid, x.ext, x.verified, x.at " +
+		"FROM unnest($8::text[], $2::text[], $9::text[], $10::text[], $11::boolean[], $13::timestamptz[]) AS x(id, contact, ch, ext, verified, at) " +
+		"ON CONFLICT (tenant_id, channel_id, external_id) DO NOTHING RETURNING 1), " +
+		"v AS (INSERT INTO conversations (tenant_id, id, channel_id, contact_id, status, last_message_at, last_message_preview, unread, created_at, updated_at) " +
+		"SELECT $1::uuid, x.id::uuid, x.ch::uuid, x.contact::uuid, 'queued', x.at, '', 0, x.at, x.at " +
+		"FROM unnest($12::text[], $9::text[], $2::text[], $13::timestamptz[]) AS x(id, ch, contact, at)) " +
+		"SELECT count(*) FROM i"
+
+	outboxSQL = "INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
+		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS x(id, topic, payload, at)"
+)
+
+// querier is the transaction's connection, for statements GORM would rewrite (it
+// expands slice arguments into lists).
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// pg runs fn on the transaction's connection, in the context's tenant scope.
+func (s *Store) pg(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+	if s.DB.Dialect() != db.Postgres {
+		return errors.New("batch statements need PostgreSQL")
+	}
+	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		q, ok := tx.Statement.ConnPool.(querier)
+		if !ok {
+			return fmt.Errorf("batch statements: connection pool %T cannot query", tx.Statement.ConnPool)
+		}
+		return fn(ctx, q)
+	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
+	"github.com/kefu-io/kefu/tenants"
 )
 
 type contactRow struct {
@@ -601,6 +602,13 @@ func (s *Store) OutboundByExternalID(ctx context.Context, channelID uuid.UUID, e
 func (s *Store) AddOutbox(ctx context.Context, es ...conversation.OutboxEntry) error {
 	if len(es) == 0 {
 		return nil
+	}
+	if s.DB.Dialect() == db.Postgres {
+		tid, err := tenants.Require(ctx)
+		if err != nil {
+			return err
+		}
+		return s.addOutboxPG(ctx, tid, es)
 	}
 	rows := make([]outboxRow, len(es))
 	for i, e := range es {
