@@ -5,7 +5,9 @@
 #   KEFU_BENCH_DATABASE_URL  admin URL of a PostgreSQL server (default: the test one)
 #   KEFU_BENCH_REDIS_URL     a Redis database to use (default redis://127.0.0.1:6379/14; flushed)
 #   KEFU_BENCH_VISITORS      visitor counts (default "50 200 1000")
-#   KEFU_BENCH_MESSAGES      messages per visitor (default 20)
+#   KEFU_BENCH_MESSAGES      messages per visitor in the paced runs (default 20)
+#   KEFU_BENCH_BURST         messages per visitor in the throughput runs (default 50: enough
+#                            that the steady state, not the ramp, sets the rate)
 #   KEFU_BENCH_INTERVAL      pause between a visitor's messages for the paced runs (default 1s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,7 @@ admin=${KEFU_BENCH_DATABASE_URL:-${KEFU_TEST_DATABASE_URL:-postgres://postgres@1
 redis=${KEFU_BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}
 visitors=${KEFU_BENCH_VISITORS:-50 200 1000}
 messages=${KEFU_BENCH_MESSAGES:-20}
+burst=${KEFU_BENCH_BURST:-50}
 interval=${KEFU_BENCH_INTERVAL:-1s}
 
 if ! psql "$admin" -qAtc 'select 1' >/dev/null 2>&1 || ! redis-cli -u "$redis" ping >/dev/null 2>&1; then
@@ -45,8 +48,8 @@ for _ in $(seq 1 100); do
 done
 ulimit -n 65536 2>/dev/null || true
 for v in $visitors; do
-  echo "# chatload: $v visitors × $messages messages, as fast as acknowledged (throughput)"
-  "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$messages"
+  echo "# chatload: $v visitors × $burst messages, as fast as acknowledged (throughput)"
+  "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$burst"
   echo "# chatload: $v visitors × $messages messages, paced ~1 per $interval per visitor (latency)"
   "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$messages" -interval "$interval"
 done
