@@ -78,7 +78,6 @@ type ingestReq struct {
 	channelID uuid.UUID
 	ins       []Inbound
 	out       []Ingested
-	woke      []OutboxEntry
 	err       error
 	done      chan struct{}
 }
@@ -180,6 +179,7 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 				}
 				for _, it := range items {
 					it.done = false
+					it.req.out[it.idx] = Ingested{} // rolled back: not stored
 				}
 			} else {
 				s.wake(ctx, woke)
