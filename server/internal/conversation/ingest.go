@@ -139,12 +139,12 @@ type batchItem struct {
 	done    bool
 }
 
-// commitBatch stores a batch, tenant by tenant. Messages from senders the tenant knows,
-// joining an active conversation, go through the bulk statements; first messages (a
-// contact or conversation to create), messages with attachments and anything the bulk
-// transaction failed on take the one-message path, in the order they arrived within
-// their request. That path runs beside the committer, one goroutine per request, so a
-// burst of new visitors does not hold up everyone else's messages.
+// commitBatch stores a batch, tenant by tenant, in one transaction per tenant: known
+// senders' messages join their conversations and first-time senders' messages open
+// theirs, in a few statements for the whole batch. Messages with attachments, those
+// reopening a closed conversation, and everything of a batch that failed take the
+// one-message path, in order within their request, beside the committer (one
+// goroutine per request), so they do not hold up the next batch.
 func (s *Service) commitBatch(batch []*ingestReq) {
 	byTenant := map[uuid.UUID][]*ingestReq{}
 	var order []uuid.UUID
@@ -250,13 +250,24 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 		return nil, fmt.Errorf("look up senders: %w", err)
 	}
 	now := s.now()
+	// A sender's messages keep their order: from its first message that cannot take
+	// the bulk path (an attachment, a closed conversation to reopen under a lock), the
+	// sender's later messages in the batch wait for the one-message path too.
+	key := func(it *batchItem) SenderKey {
+		return SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
+	}
+	slow := map[SenderKey]bool{}
 	// First-time senders get their contact and conversation here too, in one
 	// statement, in a fixed order (two batches never wait on each other's senders).
 	var news []NewThread
 	newKeys := map[SenderKey]bool{}
 	for _, it := range items {
-		k := SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
-		if _, known := threads[k]; known || newKeys[k] || len(it.in.Attachments) > 0 {
+		k := key(it)
+		if slow[k] || len(it.in.Attachments) > 0 {
+			slow[k] = true
+			continue
+		}
+		if _, known := threads[k]; known || newKeys[k] {
 			continue
 		}
 		newKeys[k] = true
@@ -291,13 +302,16 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	var fast []*batchItem
 	var msgs []*Message
 	touches := map[uuid.UUID]*InboundTouch{}
+	clear(slow)
 	for _, it := range items {
-		th, ok := threads[SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}]
-		if !ok || th.Latest == nil || !th.Latest.Status.Active() || len(it.in.Attachments) > 0 {
+		k := key(it)
+		th, ok := threads[k]
+		if slow[k] || !ok || th.Latest == nil || !th.Latest.Status.Active() || len(it.in.Attachments) > 0 {
+			slow[k] = true
 			continue
 		}
 		it.contact = th.ContactID
-		if snd := it.in.Sender; !newKeys[SenderKey{ChannelID: it.req.channelID, ExternalID: snd.ExternalID}] && snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "" {
+		if snd := it.in.Sender; !newKeys[k] && (snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "") {
 			if err := s.Store.FillContact(ctx, it.contact, snd); err != nil {
 				return nil, err
 			}
