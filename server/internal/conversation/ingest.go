@@ -22,11 +22,12 @@ type BatchStore interface {
 	// Threads finds each known sender's contact and latest conversation on the
 	// channel; unknown senders are absent, and Latest is nil for a contact without one.
 	Threads(ctx context.Context, keys []SenderKey) (map[SenderKey]Thread, error)
-	// AppendInbound inserts inbound messages without attachments and applies the
-	// touches to their conversations, in one statement. It reports how many messages
-	// were new: fewer than given means some were stored before, and the caller must
-	// roll back (the touches counted them).
-	AppendInbound(ctx context.Context, ms []*Message, ts []InboundTouch) (inserted int, convs map[uuid.UUID]Conversation, err error)
+	// AppendInbound inserts inbound messages without attachments, applies the
+	// touches to their conversations and adds the outbox rows, in one statement. It
+	// reports how many messages were new (fewer than given means some were stored
+	// before, and the caller must roll back: the touches counted them) and the
+	// conversations as updated.
+	AppendInbound(ctx context.Context, ms []*Message, ts []InboundTouch, outbox []OutboxEntry) (inserted int, convs map[uuid.UUID]Conversation, err error)
 	// OpenThreads creates new senders' contacts, identities and first conversations
 	// in one statement. It reports how many identities were new: fewer means another
 	// transaction created some of these senders, and the caller must roll back.
@@ -174,7 +175,7 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 			})
 			if err != nil {
 				// Nothing of the bulk transaction stayed: every message goes the slow way.
-				if s.Logger != nil && !errors.Is(err, errBatchDuplicate) {
+				if s.Logger != nil && !errors.Is(err, errBatchDuplicate) && !errors.Is(err, errBatchChanged) {
 					s.Logger.Warn("ingest: batch failed; storing its messages one by one", "tenant_id", tid, "messages", len(items), "err", err)
 				}
 				for _, it := range items {
@@ -249,7 +250,9 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	if err != nil {
 		return nil, fmt.Errorf("look up senders: %w", err)
 	}
-	now := s.now()
+	// PostgreSQL keeps microseconds: the predicted conversations below must compare
+	// equal to what the statement returns.
+	now := s.now().Truncate(time.Microsecond)
 	// A sender's messages keep their order: from its first message that cannot take
 	// the bulk path (an attachment, a closed conversation to reopen under a lock), the
 	// sender's later messages in the batch wait for the one-message path too.
@@ -343,29 +346,69 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	}
 	// One lock order for every batch, so two committers never deadlock on conversations.
 	sort.Slice(ts, func(i, j int) bool { return lessUUID(ts[i].ID, ts[j].ID) })
-	inserted, updated, err := bs.AppendInbound(ctx, msgs, ts)
+	// The events go into the outbox in the same statement as the messages, so they
+	// carry the conversations as the update will leave them, predicted from the rows
+	// read above; a conversation changed in between (an agent's assignment) makes the
+	// prediction wrong, and the batch is rolled back to the one-message path.
+	before := map[uuid.UUID]Conversation{}
+	for _, it := range fast {
+		before[it.conv.ID] = it.conv
+	}
+	predicted := make(map[uuid.UUID]Conversation, len(ts))
+	for _, t := range ts {
+		predicted[t.ID] = touchedInbound(before[t.ID], t)
+	}
+	evs := make([]OutboxEntry, 0, len(fast))
+	for _, it := range fast {
+		conv := predicted[it.conv.ID]
+		evs = append(evs, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: it.msg, Conversation: &conv}, now))
+	}
+	inserted, updated, err := bs.AppendInbound(ctx, msgs, ts, evs)
 	if err != nil {
 		return nil, fmt.Errorf("insert messages: %w", err)
 	}
 	if inserted != len(msgs) {
 		return nil, errBatchDuplicate
 	}
-	evs := make([]OutboxEntry, 0, len(fast))
-	for _, it := range fast {
-		conv, ok := updated[it.conv.ID]
-		if !ok {
-			return nil, ErrConversationNotFound
+	for id, want := range predicted {
+		if got, ok := updated[id]; !ok || !sameConversation(got, want) {
+			return nil, errBatchChanged
 		}
-		evs = append(evs, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: it.msg, Conversation: &conv}, now))
-		it.req.out[it.idx] = Ingested{MessageID: it.msg.ID, ConversationID: conv.ID, ContactID: it.contact}
-	}
-	if err := s.Store.AddOutbox(ctx, evs...); err != nil {
-		return nil, err
 	}
 	for _, it := range fast {
+		it.req.out[it.idx] = Ingested{MessageID: it.msg.ID, ConversationID: it.conv.ID, ContactID: it.contact}
 		it.done = true
 	}
 	return evs, nil
+}
+
+// errBatchChanged rolls a batch back when a conversation changed between its read
+// and its update.
+var errBatchChanged = errors.New("a conversation changed during the batch")
+
+// touchedInbound is what TouchInbound does to a conversation.
+func touchedInbound(c Conversation, t InboundTouch) Conversation {
+	switch c.Status {
+	case StatusResolved, StatusPending:
+		if c.Status == StatusResolved {
+			c.ResolvedAt = nil
+		}
+		c.Status = StatusOpen
+		if c.AssigneeID == nil {
+			c.Status = StatusQueued
+		}
+	}
+	c.LastMessageAt, c.Preview, c.Unread, c.UpdatedAt = t.At, t.Preview, c.Unread+t.Count, t.At
+	return c
+}
+
+func sameConversation(a, b Conversation) bool {
+	sameID := func(x, y *uuid.UUID) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	sameTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+	return a.ID == b.ID && a.TenantID == b.TenantID && a.ChannelID == b.ChannelID && a.ContactID == b.ContactID &&
+		a.Status == b.Status && sameID(a.AssigneeID, b.AssigneeID) && a.Preview == b.Preview && a.Unread == b.Unread &&
+		a.LastMessageAt.Equal(b.LastMessageAt) && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
+		sameTime(a.ResolvedAt, b.ResolvedAt)
 }
 
 func lessUUID(a, b uuid.UUID) bool {

@@ -16,8 +16,8 @@ import (
 	"github.com/kefu-io/kefu/tenants"
 )
 
-// The batch statements are PostgreSQL's: a batch of inbound messages costs three
-// statements whatever its size (four when it opens conversations). They are raw SQL
+// The batch statements are PostgreSQL's: a batch of inbound messages costs two
+// statements whatever its size (three when it opens conversations). They are raw SQL
 // (the tenant guard only sees models), so each names the tenant itself, on top of
 // row-level security.
 
@@ -79,10 +79,10 @@ type nullConversation struct {
 	LastMessageAt, CreatedAt, UpdatedAt, ResolvedAt *time.Time
 }
 
-// AppendInbound inserts the messages and applies the touches in one statement (a
-// data-modifying CTE). The touches are applied whatever the insert skipped; the caller
-// compares the count and rolls back.
-func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, ts []conversation.InboundTouch) (int, map[uuid.UUID]conversation.Conversation, error) {
+// AppendInbound inserts the messages, applies the touches and adds the outbox rows in
+// one statement (a data-modifying CTE). The touches are applied whatever the insert
+// skipped; the caller compares the count and rolls back.
+func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, ts []conversation.InboundTouch, outbox []conversation.OutboxEntry) (int, map[uuid.UUID]conversation.Conversation, error) {
 	out := make(map[uuid.UUID]conversation.Conversation, len(ts))
 	if len(ms) == 0 {
 		return 0, out, nil
@@ -107,10 +107,17 @@ func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, t
 	for i, t := range ts {
 		tIDs[i], tAts[i], tPreviews[i], tCounts[i] = t.ID.String(), t.At.UTC(), t.Preview, int32(t.Count)
 	}
+	oIDs, oTopics, oPayloads, oAts := make([]string, len(outbox)), make([]string, len(outbox)), make([]string, len(outbox)), make([]time.Time, len(outbox))
+	for i, e := range outbox {
+		if e.TenantID != tid {
+			return 0, nil, fmt.Errorf("append inbound: outbox entry %s is not of this tenant", e.ID)
+		}
+		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
+	}
 	inserted := 0
 	err = s.pg(ctx, func(ctx context.Context, q querier) error {
 		rows, err := q.QueryContext(ctx, appendSQL, tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
-			tIDs, tAts, tPreviews, tCounts)
+			tIDs, tAts, tPreviews, tCounts, oIDs, oTopics, oPayloads, oAts)
 		if err != nil {
 			return err
 		}
@@ -208,7 +215,9 @@ const (
 		"FROM unnest($10::text[], $11::timestamptz[], $12::text[], $13::integer[]) AS v(id, at, preview, n) " +
 		"WHERE c.tenant_id = $1::uuid AND c.id = v.id::uuid " +
 		"RETURNING c.tenant_id, c.id, c.channel_id, c.contact_id, c.status, c.assignee_id, c.last_message_at, " +
-		"c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at) " +
+		"c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at), " +
+		"o AS (INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
+		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($14::text[], $15::text[], $16::text[], $17::timestamptz[]) AS x(id, topic, payload, at)) " +
 		"SELECT (SELECT count(*) FROM ins), upd.* FROM upd"
 
 	openSQL = "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) " +
