@@ -128,3 +128,35 @@ func TestConcurrentInboundBursts(t *testing.T) {
 		}
 	})
 }
+
+// A customer writing into a resolved conversation reopens it: back to its agent when
+// it has one, to the queue when not (on PostgreSQL through the batch statements).
+func TestInboundReopensResolved(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		ct := newChatTenant(t, e, "Reopen Co", "owner@reopen.test")
+		for _, tc := range []struct {
+			from, want string
+			assign     bool
+		}{{"assigned-customer", "open", true}, {"queued-customer", "queued", false}} {
+			hook(e, ct.channel, providerToken, map[string]any{"id": tc.from + "-1", "from": tc.from, "text": "first"}).Must(t, http.StatusOK)
+			var conv string
+			for _, c := range e.Call("GET", ct.path("/conversations?limit=100"), ct.AccessToken, nil).Must(t, http.StatusOK).Items() {
+				if c["last_message_preview"] == "first" {
+					conv = c["id"].(string)
+				}
+			}
+			if conv == "" {
+				t.Fatalf("%s: no conversation", tc.from)
+			}
+			if tc.assign {
+				e.Call("POST", ct.path("/conversations/"+conv+"/assign"), ct.AccessToken, map[string]any{"assignee_id": "me"}).Must(t, http.StatusOK)
+			}
+			e.Call("POST", ct.path("/conversations/"+conv+"/resolve"), ct.AccessToken, nil).Must(t, http.StatusOK)
+			hook(e, ct.channel, providerToken, map[string]any{"id": tc.from + "-2", "from": tc.from, "text": "again"}).Must(t, http.StatusOK)
+			got := e.Call("GET", ct.path("/conversations/"+conv), ct.AccessToken, nil).Must(t, http.StatusOK)
+			if got.Str("status") != tc.want || got.Str("resolved_at") != "" || got.Str("last_message_preview") != "again" {
+				t.Fatalf("%s after a new message: %s", tc.from, got.Body)
+			}
+		}
+	})
+}

@@ -1,0 +1,52 @@
+package conversation
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// touchedInbound predicts what the batch statement's UPDATE does (TouchInbound's
+// rules); a wrong prediction would send every such batch down the slow path.
+func TestTouchedInbound(t *testing.T) {
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	resolvedAt := at.Add(-time.Hour)
+	agent := uuid.New()
+	touch := InboundTouch{At: at, Preview: "hello", Count: 2}
+	for _, tc := range []struct {
+		name       string
+		status     Status
+		assignee   *uuid.UUID
+		resolvedAt *time.Time
+		want       Status
+	}{
+		{"queued stays queued", StatusQueued, nil, nil, StatusQueued},
+		{"open stays open", StatusOpen, &agent, nil, StatusOpen},
+		{"bot stays with the bot", StatusBot, nil, nil, StatusBot},
+		{"resolved and unassigned goes back to the queue", StatusResolved, nil, &resolvedAt, StatusQueued},
+		{"resolved with its agent reopens", StatusResolved, &agent, &resolvedAt, StatusOpen},
+		{"pending with its agent reopens", StatusPending, &agent, nil, StatusOpen},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Conversation{ID: uuid.New(), Status: tc.status, AssigneeID: tc.assignee, ResolvedAt: tc.resolvedAt, Unread: 3,
+				LastMessageAt: at.Add(-time.Minute), UpdatedAt: at.Add(-time.Minute), Preview: "before"}
+			got := touchedInbound(c, touch)
+			if got.Status != tc.want {
+				t.Fatalf("status %s, want %s", got.Status, tc.want)
+			}
+			if got.Unread != 5 || got.Preview != "hello" || !got.LastMessageAt.Equal(at) || !got.UpdatedAt.Equal(at) {
+				t.Fatalf("activity not applied: %+v", got)
+			}
+			if tc.status == StatusResolved && got.ResolvedAt != nil {
+				t.Fatalf("a reopened conversation keeps resolved_at %v", got.ResolvedAt)
+			}
+			if tc.status != StatusResolved && (got.ResolvedAt == nil) != (tc.resolvedAt == nil) {
+				t.Fatalf("resolved_at changed: %v", got.ResolvedAt)
+			}
+			if !sameConversation(got, got) || sameConversation(got, c) {
+				t.Fatal("sameConversation does not tell the prediction from the original")
+			}
+		})
+	}
+}
