@@ -5,7 +5,9 @@
 #   KEFU_BENCH_DATABASE_URL  admin URL of a PostgreSQL server (default: the test one)
 #   KEFU_BENCH_REDIS_URL     a Redis database to use (default redis://127.0.0.1:6379/14; flushed)
 #   KEFU_BENCH_VISITORS      visitor counts (default "50 200 1000")
-#   KEFU_BENCH_MESSAGES      messages per visitor in the paced runs (default 20)
+#   KEFU_BENCH_MESSAGES      messages per visitor in the paced runs (default 40)
+#   KEFU_BENCH_WARMUP        the paced runs also report steady_p50_ms/steady_p99_ms over the
+#                            messages sent after this long (default 10s; p99_ms covers all)
 #   KEFU_BENCH_BURST         messages per visitor in the throughput runs (default 50: enough
 #                            that the steady state, not the ramp, sets the rate)
 #   KEFU_BENCH_INTERVAL      pause between a visitor's messages for the paced runs (default 1s)
@@ -14,7 +16,8 @@ cd "$(dirname "$0")/.."
 admin=${KEFU_BENCH_DATABASE_URL:-${KEFU_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}}
 redis=${KEFU_BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}
 visitors=${KEFU_BENCH_VISITORS:-50 200 1000}
-messages=${KEFU_BENCH_MESSAGES:-20}
+messages=${KEFU_BENCH_MESSAGES:-40}
+warmup=${KEFU_BENCH_WARMUP:-10s}
 burst=${KEFU_BENCH_BURST:-50}
 interval=${KEFU_BENCH_INTERVAL:-1s}
 
@@ -47,11 +50,16 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 ulimit -n 65536 2>/dev/null || true
+# The latency runs go first, on a quiet database: right after a throughput run
+# PostgreSQL is still vacuuming and checkpointing tens of thousands of rows, which
+# measures that, not kefu's latency.
+for v in $visitors; do
+  echo "# chatload: $v visitors × $messages messages, paced ~1 per $interval per visitor (latency)"
+  "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$messages" -interval "$interval" -warmup "$warmup"
+done
 for v in $visitors; do
   echo "# chatload: $v visitors × $burst messages, as fast as acknowledged (throughput)"
   "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$burst"
-  echo "# chatload: $v visitors × $messages messages, paced ~1 per $interval per visitor (latency)"
-  "$work/chatload" -addr "http://127.0.0.1:$port" -visitors "$v" -messages "$messages" -interval "$interval"
 done
 if ! kill -0 "$kpid" 2>/dev/null; then
   echo "bench: kefu died during the run" >&2

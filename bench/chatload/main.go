@@ -8,7 +8,9 @@
 // It reports accepted messages per second (acknowledged by kefu, i.e. durably stored),
 // visitor-send → agent-receive latency percentiles, lost and duplicated messages and,
 // when kefu and PostgreSQL run on this machine, their CPU seconds per message and
-// kefu's peak RSS. The last line is one JSON object.
+// kefu's peak RSS. The last line is one JSON object. -warmup D adds the latency
+// percentiles of the messages sent after D (a fresh server's first seconds are not its
+// steady state); -timeline prints them per second of sending.
 package main
 
 import (
@@ -39,6 +41,8 @@ type options struct {
 	agents   int
 	interval time.Duration
 	ramp     time.Duration
+	timeline bool
+	warmup   time.Duration
 	wait     time.Duration
 }
 
@@ -51,6 +55,8 @@ func main() {
 	flag.DurationVar(&o.interval, "interval", 0, "pause between a visitor's messages (0: send the next as soon as the last is acknowledged)")
 	flag.DurationVar(&o.ramp, "ramp", 2*time.Second, "spread the visitors' first messages over this long")
 	flag.DurationVar(&o.wait, "wait", 30*time.Second, "how long to wait for stragglers after the last send")
+	flag.DurationVar(&o.warmup, "warmup", 0, "also report steady_p50_ms/steady_p99_ms over messages sent after this long")
+	flag.BoolVar(&o.timeline, "timeline", false, "also print p50/p99/max per second of sending to stderr (where the tail comes from)")
 	flag.Parse()
 	if o.visitors < 1 || o.messages < 1 || o.agents < 1 {
 		fmt.Fprintln(os.Stderr, "chatload: -visitors, -messages and -agents must be at least 1")
@@ -67,24 +73,30 @@ func main() {
 
 // Result is the JSON line.
 type Result struct {
-	Visitors      int     `json:"visitors"`
-	Messages      int     `json:"messages"`
-	Agents        int     `json:"agents"`
-	Acked         int     `json:"acked"`
-	Errors        int     `json:"errors"`
-	AcceptedPerS  float64 `json:"accepted_per_s"`
-	P50           float64 `json:"p50_ms"`
-	P95           float64 `json:"p95_ms"`
-	P99           float64 `json:"p99_ms"`
-	Max           float64 `json:"max_ms"`
-	AckP99        float64 `json:"ack_p99_ms"`
-	Lost          int     `json:"lost"`
-	Duplicated    int     `json:"duplicated"`
-	Resyncs       int64   `json:"resyncs"`
-	KefuCPUPerMsg float64 `json:"kefu_cpu_ms_per_msg"`
-	PGCPUPerMsg   float64 `json:"pg_cpu_ms_per_msg"`
-	KefuPeakRSSMB float64 `json:"kefu_peak_rss_mb"`
-	Seconds       float64 `json:"seconds"`
+	Visitors     int     `json:"visitors"`
+	Messages     int     `json:"messages"`
+	Agents       int     `json:"agents"`
+	Acked        int     `json:"acked"`
+	Errors       int     `json:"errors"`
+	AcceptedPerS float64 `json:"accepted_per_s"`
+	P50          float64 `json:"p50_ms"`
+	P95          float64 `json:"p95_ms"`
+	P99          float64 `json:"p99_ms"`
+	Max          float64 `json:"max_ms"`
+	// With -warmup: the same percentiles over messages sent after the warm-up (a
+	// fresh server's first seconds: new visitors' first messages, connection pools
+	// filling, PostgreSQL analysing tables that were empty).
+	WarmupS       *float64 `json:"warmup_s,omitempty"`
+	SteadyP50     *float64 `json:"steady_p50_ms,omitempty"`
+	SteadyP99     *float64 `json:"steady_p99_ms,omitempty"`
+	AckP99        float64  `json:"ack_p99_ms"`
+	Lost          int      `json:"lost"`
+	Duplicated    int      `json:"duplicated"`
+	Resyncs       int64    `json:"resyncs"`
+	KefuCPUPerMsg float64  `json:"kefu_cpu_ms_per_msg"`
+	PGCPUPerMsg   float64  `json:"pg_cpu_ms_per_msg"`
+	KefuPeakRSSMB float64  `json:"kefu_peak_rss_mb"`
+	Seconds       float64  `json:"seconds"`
 }
 
 type client struct {
@@ -132,6 +144,9 @@ type tracker struct {
 	got      map[string]int // receipts per message (over all agent sockets)
 	lat      []float64
 	ackLat   []float64
+	bySecond map[int][]float64 // latencies by the second (since the first send) they were sent in
+	warmup   time.Duration
+	steady   []float64 // latencies of messages sent after warmup
 	acked    int
 	errors   int
 	firstAt  time.Time
@@ -171,7 +186,15 @@ func (t *tracker) receive(id string, at time.Time) {
 	}
 	t.got[id]++
 	if t.got[id] <= t.expected {
-		t.lat = append(t.lat, float64(at.Sub(s).Microseconds())/1000)
+		ms := float64(at.Sub(s).Microseconds()) / 1000
+		t.lat = append(t.lat, ms)
+		if t.warmup > 0 && s.Sub(t.firstAt) >= t.warmup {
+			t.steady = append(t.steady, ms)
+		}
+		if t.bySecond != nil {
+			sec := int(s.Sub(t.firstAt).Seconds())
+			t.bySecond[sec] = append(t.bySecond[sec], ms)
+		}
 	}
 }
 
@@ -207,7 +230,10 @@ func run(ctx context.Context, o options) (Result, error) {
 		return Result{}, fmt.Errorf("create web channel: %w", err)
 	}
 
-	tr := &tracker{sent: map[string]time.Time{}, got: map[string]int{}, expected: o.agents}
+	tr := &tracker{sent: map[string]time.Time{}, got: map[string]int{}, expected: o.agents, warmup: o.warmup}
+	if o.timeline {
+		tr.bySecond = map[int][]float64{}
+	}
 	var resyncs atomic.Int64
 	// Agents' consoles.
 	dialer := *websocket.DefaultDialer
@@ -379,11 +405,28 @@ func run(ctx context.Context, o options) (Result, error) {
 	}
 	sort.Float64s(tr.lat)
 	sort.Float64s(tr.ackLat)
+	if tr.bySecond != nil {
+		secs := make([]int, 0, len(tr.bySecond))
+		for sec := range tr.bySecond {
+			secs = append(secs, sec)
+		}
+		sort.Ints(secs)
+		for _, sec := range secs {
+			l := tr.bySecond[sec]
+			sort.Float64s(l)
+			fmt.Fprintf(os.Stderr, "second %3d: %5d received, p50 %7.2f ms, p99 %7.2f ms, max %7.2f ms\n", sec, len(l), pct(l, 50), pct(l, 99), l[len(l)-1])
+		}
+	}
 	r.P50, r.P95, r.P99 = pct(tr.lat, 50), pct(tr.lat, 95), pct(tr.lat, 99)
 	if len(tr.lat) > 0 {
 		r.Max = round(tr.lat[len(tr.lat)-1])
 	}
 	r.AckP99 = pct(tr.ackLat, 99)
+	if o.warmup > 0 {
+		sort.Float64s(tr.steady)
+		w, p50, p99 := o.warmup.Seconds(), pct(tr.steady, 50), pct(tr.steady, 99)
+		r.WarmupS, r.SteadyP50, r.SteadyP99 = &w, &p50, &p99
+	}
 	for id := range tr.sent {
 		n := tr.got[id]
 		if n < o.agents {
