@@ -65,7 +65,9 @@ type InboundTouch struct {
 // Group commit: concurrent Ingest calls are handed to a few committers that store
 // whatever has queued up in one transaction, so under load a commit (and its WAL
 // flush) and each statement serve many messages. Alone, a message is committed at
-// once; nothing waits for a batch to fill.
+// once; nothing waits for a batch to fill. Two committers measured best on two cores
+// (1,000 paced visitors): one serialises every commit's wait behind the last, three
+// make batches smaller and cost PostgreSQL more per message; both doubled the p99.
 const (
 	ingestCommitters = 2
 	ingestBatchMax   = 64
