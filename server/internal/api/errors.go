@@ -83,6 +83,8 @@ func classify(err error) *errs.Error {
 			return errs.New(errs.Invalid, "request.unsupported-media-type", "Send JSON with Content-Type: application/json.")
 		case fiber.StatusBadRequest:
 			return errs.New(errs.Invalid, "request.invalid", fe.Message)
+		case fiber.StatusRequestTimeout:
+			return &errs.Error{Kind: errs.Invalid, Code: "request.timeout", Message: "No complete request arrived in time."}
 		}
 		if fe.Code < 500 {
 			return &errs.Error{Kind: errs.Invalid, Code: "request.invalid", Message: fe.Message}
@@ -96,8 +98,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	e := classify(err)
 	status := kindStatus[e.Kind]
 	var fe *fiber.Error
-	if errors.As(err, &fe) && (fe.Code == fiber.StatusMethodNotAllowed || fe.Code == fiber.StatusRequestHeaderFieldsTooLarge) {
-		// Statuses no Kind names keep Fiber's code.
+	if errors.As(err, &fe) && (fe.Code == fiber.StatusMethodNotAllowed || fe.Code == fiber.StatusRequestHeaderFieldsTooLarge ||
+		fe.Code == fiber.StatusRequestTimeout) {
+		// Statuses no Kind names keep Fiber's code. A 408 is what fasthttp answers on a
+		// connection that sent no request within the read timeout; HTTP clients (Go's
+		// among them) drop such an idle connection quietly on a 408, but log a 400.
 		status = fe.Code
 	}
 	if status == 0 {
