@@ -177,6 +177,25 @@ export async function choose(page, selectTestId, optionTestId) {
 }
 
 /**
+ * Clicks a dialog's submit button until its outcome shows. On a loaded CI box a click
+ * on a button in an antd modal that has just opened has been seen to leave the dialog
+ * open with nothing sent (filled fields intact, no error): click again, with a
+ * screenshot of each miss, before failing.
+ */
+export async function submitUntil(page, button, outcome, name) {
+  for (let attempt = 1; ; attempt++) {
+    await button.click();
+    try {
+      await outcome.waitFor({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await shot(page, `${name}-missed-click-${attempt}`);
+    }
+  }
+}
+
+/**
  * Runs body with the pages it opens tracked, and on failure saves a screenshot of each
  * under e2e/artifacts/<backend>-FAILED-<name>-<n>.png before rethrowing.
  */

@@ -1,7 +1,7 @@
 // Enable 2FA in the account page, then log in with a TOTP code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, email, apiSignup, uiLogin, uiLogout, totp, flow, noConsoleErrors } from '../lib.mjs';
+import { launch, newPage, shot, email, apiSignup, uiLogin, uiLogout, totp, flow, noConsoleErrors, submitUntil } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -17,8 +17,7 @@ test('enable two-factor authentication and log in with a code', flow('twofa', as
   await page.getByTestId('account-2fa').waitFor();
   await page.getByTestId('twofa-enable').click();
   await page.getByTestId('twofa-password').fill('correct horse battery staple');
-  await page.getByTestId('twofa-enroll-submit').click();
-  await page.getByTestId('totp-qr').waitFor();
+  await submitUntil(page, page.getByTestId('twofa-enroll-submit'), page.getByTestId('totp-qr'), 'twofa-enroll');
   const secret = (await page.getByTestId('totp-secret').innerText()).trim();
   assert.match(secret.replace(/\s/g, ''), /^[A-Z2-7]{32}$/);
   await shot(page, 'twofa-01-qr');
