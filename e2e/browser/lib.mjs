@@ -3,7 +3,7 @@
 // KEFU_ARTIFACTS and KEFU_CHROMIUM.
 import { chromium } from 'playwright-core';
 import { createHmac } from 'node:crypto';
-import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
+import { readdir, readFile, stat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -40,7 +40,26 @@ export async function launch() {
 /** A fresh context (its own storage: a second person) with console errors collected. */
 export async function newPage(browser, { locale = 'en-US' } = {}) {
   const context = await browser.newContext({ baseURL: BASE, locale, viewport: { width: 1366, height: 860 } });
+  // The last pointer events and submits, by test id, for submitUntil's diagnostics.
+  await context.addInitScript(() => {
+    const log = (window.__kefuEvents = []);
+    for (const type of ['pointerdown', 'pointerup', 'click', 'submit', 'focusin']) {
+      document.addEventListener(type, (e) => {
+        const el = e.target instanceof Element ? e.target : null;
+        const id = el?.closest('[data-testid]')?.getAttribute('data-testid') || el?.tagName || '?';
+        log.push(`${Math.round(performance.now())} ${type} ${id}${e.isTrusted ? '' : ' (synthetic)'}`);
+        if (log.length > 40) log.shift();
+      }, true);
+    }
+  });
   const page = await context.newPage();
+  page.requestLog = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/')) {
+      page.requestLog.push(`${r.method()} ${new URL(r.url()).pathname}`);
+      if (page.requestLog.length > 20) page.requestLog.shift();
+    }
+  });
   page.consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => page.consoleErrors.push(String(e)));
@@ -189,6 +208,12 @@ export async function submitUntil(page, button, outcome, name) {
       await outcome.waitFor({ timeout: 10_000 });
       return;
     } catch (err) {
+      // What the page saw of the click, and what it sent: the cause is not known yet.
+      const events = await page.evaluate(() => window.__kefuEvents || []).catch(() => []);
+      const report = `missed click on ${name} (attempt ${attempt}):\n  events: ${events.join(' | ')}\n  requests: ${page.requestLog.join(' | ')}\n`;
+      console.log(report);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await writeFile(path.join(ARTIFACTS, `${BACKEND}-${name}-missed-click-${attempt}.txt`), report);
       if (attempt >= 3) throw err;
       await shot(page, `${name}-missed-click-${attempt}`);
     }
