@@ -236,8 +236,9 @@ func (s *Service) ingestSlow(tid uuid.UUID, r *ingestReq, items []*batchItem) {
 var errBatchDuplicate = errors.New("batch holds a message stored before")
 
 // bulkIngest stores the items it can in the current transaction and marks them done:
-// two statements for the batch (look up, then insert and update together) and the
-// outbox insert.
+// one statement looks the senders up, one opens first-time senders' conversations
+// (when there are any), and one inserts the messages, updates the conversations and
+// adds the outbox rows.
 func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, items []*batchItem) ([]OutboxEntry, error) {
 	keys := make([]SenderKey, 0, len(items))
 	seen := map[SenderKey]bool{}
