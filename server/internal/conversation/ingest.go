@@ -92,7 +92,7 @@ type ingester struct {
 
 func (s *Service) batchStore() (BatchStore, bool) {
 	b, ok := s.Store.(BatchStore)
-	return b, ok && b.Batches() && !s.NoBatching
+	return b, ok && b.Batches()
 }
 
 func (s *Service) submit(ctx context.Context, r *ingestReq) error {
@@ -240,11 +240,13 @@ var errBatchDuplicate = errors.New("batch holds a message stored before")
 // (when there are any), and one inserts the messages, updates the conversations and
 // adds the outbox rows.
 func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, items []*batchItem) ([]OutboxEntry, error) {
+	key := func(it *batchItem) SenderKey {
+		return SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
+	}
 	keys := make([]SenderKey, 0, len(items))
 	seen := map[SenderKey]bool{}
 	for _, it := range items {
-		k := SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
-		if !seen[k] {
+		if k := key(it); !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
@@ -259,9 +261,6 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	// A sender's messages keep their order: from its first message that cannot take
 	// the bulk path (an attachment, a closed conversation to reopen under a lock), the
 	// sender's later messages in the batch wait for the one-message path too.
-	key := func(it *batchItem) SenderKey {
-		return SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
-	}
 	slow := map[SenderKey]bool{}
 	// First-time senders get their contact and conversation here too, in one
 	// statement, in a fixed order (two batches never wait on each other's senders).

@@ -104,9 +104,6 @@ type Service struct {
 	Waker   Waker
 	Members Members
 	Now     func() time.Time
-	// NoBatching stores every inbound message in its own transaction even when the
-	// store could batch them (tests of the one-message path).
-	NoBatching bool
 	// ObserveBatch, when set, is told the size of every group commit (messages) and
 	// how many of them took the bulk statements.
 	ObserveBatch func(messages, bulk int)

@@ -11,7 +11,6 @@ package outbox
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -172,12 +171,12 @@ func (r *Relay) deleter() {
 					for i, id := range ids {
 						strs[i] = id.String()
 					}
-					if q, ok := tx.Statement.ConnPool.(interface {
-						ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-					}); ok {
-						_, err := q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::text[]::uuid[])", t.String(), strs)
+					q, err := db.RawConn(tx)
+					if err != nil {
 						return err
 					}
+					_, err = q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::text[]::uuid[])", t.String(), strs)
+					return err
 				}
 				return tx.Where("id IN ?", ids).Delete(&row{}).Error
 			})

@@ -26,10 +26,15 @@ import (
 
 const channelPrefix = "kefu:rt:"
 
-// QueueSize bounds each connection's pending frames: a console watching a busy
-// workspace gets a few thousand events a second, and a GC pause or a slow network
-// must not turn that into a resync.
-const QueueSize = 1024
+// QueueSize bounds the pending frames of a connection that sees every event of its
+// tenants (a console): a busy workspace sends a few thousand a second, and a GC pause
+// or a slow network must not turn that into a resync. KeyedQueueSize bounds a keyed
+// one's (a visitor's own conversation), which sees a few: the buffer is allocated
+// per connection, and a thousand visitors must not each hold a console's.
+const (
+	QueueSize      = 1024
+	KeyedQueueSize = 64
+)
 
 // Hub is this node's fan-out point.
 type Hub struct {
@@ -206,7 +211,11 @@ func (h *Hub) SubscribeKeys(ctx context.Context, tenantID uuid.UUID, keys []stri
 }
 
 func (h *Hub) subscribe(ctx context.Context, tenantIDs []uuid.UUID, keys []string, filter func(ev *conversation.Event, raw []byte) []byte) (*Conn, error) {
-	c := &Conn{hub: h, tenants: tenantIDs, keys: keys, filter: filter, q: make(chan []byte, QueueSize), Done: make(chan struct{})}
+	size := QueueSize
+	if keys != nil {
+		size = KeyedQueueSize
+	}
+	c := &Conn{hub: h, tenants: tenantIDs, keys: keys, filter: filter, q: make(chan []byte, size), Done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var fresh []string

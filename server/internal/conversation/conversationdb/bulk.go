@@ -2,7 +2,6 @@ package conversationdb
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +41,7 @@ func (s *Store) Threads(ctx context.Context, keys []conversation.SenderKey) (map
 	for i, k := range keys {
 		chs[i], exts[i] = k.ChannelID.String(), k.ExternalID
 	}
-	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
 		rows, err := q.QueryContext(ctx, threadsSQL, tid.String(), chs, exts)
 		if err != nil {
 			return err
@@ -115,7 +114,7 @@ func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, t
 		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
 	}
 	inserted := 0
-	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
 		rows, err := q.QueryContext(ctx, appendSQL, tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
 			tIDs, tAts, tPreviews, tCounts, oIDs, oTopics, oPayloads, oAts)
 		if err != nil {
@@ -168,7 +167,7 @@ func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (i
 		vIDs[k], ats[k] = v.ID.String(), v.CreatedAt.UTC()
 	}
 	var opened int64
-	err = s.pg(ctx, func(ctx context.Context, q querier) error {
+	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
 		return q.QueryRowContext(ctx, openSQL, tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats).Scan(&opened)
 	})
 	return int(opened), err
@@ -185,7 +184,7 @@ func (s *Store) addOutboxPG(ctx context.Context, tid uuid.UUID, es []conversatio
 		}
 		ids[i], topics[i], payloads[i], ats[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	return s.pg(ctx, func(ctx context.Context, q querier) error {
+	return s.pg(ctx, func(ctx context.Context, q db.Conn) error {
 		_, err := q.ExecContext(ctx, outboxSQL, tid.String(), ids, topics, payloads, ats)
 		return err
 	})
@@ -236,23 +235,15 @@ const (
 		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS x(id, topic, payload, at)"
 )
 
-// querier is the transaction's connection, for statements GORM would rewrite (it
-// expands slice arguments into lists).
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // pg runs fn on the transaction's connection, in the context's tenant scope.
-func (s *Store) pg(ctx context.Context, fn func(ctx context.Context, q querier) error) error {
+func (s *Store) pg(ctx context.Context, fn func(ctx context.Context, q db.Conn) error) error {
 	if s.DB.Dialect() != db.Postgres {
 		return errors.New("batch statements need PostgreSQL")
 	}
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		q, ok := tx.Statement.ConnPool.(querier)
-		if !ok {
-			return fmt.Errorf("batch statements: connection pool %T cannot query", tx.Statement.ConnPool)
+		q, err := db.RawConn(tx)
+		if err != nil {
+			return err
 		}
 		return fn(ctx, q)
 	})

@@ -246,6 +246,24 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	return d.Tx(ctx, func(ctx context.Context, _ *gorm.DB) error { return fn(ctx) })
 }
 
+// Conn is a transaction's connection for raw statements GORM would rewrite: it expands
+// slice arguments into lists, where PostgreSQL array parameters keep one statement
+// text (and one plan) whatever their length.
+type Conn interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// RawConn is tx's connection (inside Tx, the transaction itself).
+func RawConn(tx *gorm.DB) (Conn, error) {
+	c, ok := tx.Statement.ConnPool.(Conn)
+	if !ok {
+		return nil, fmt.Errorf("raw statements: connection pool %T cannot query", tx.Statement.ConnPool)
+	}
+	return c, nil
+}
+
 // SQLRows runs a read outside any transaction or tenant scope. It is for the narrow
 // SECURITY DEFINER functions that map a public id to its tenant or list pending work
 // across tenants, returning ids only; tenant rows are read in the tenant's scope.
