@@ -19,19 +19,47 @@ import (
 type BatchStore interface {
 	// Batches reports whether this store's database takes the batch path.
 	Batches() bool
+	// Batch runs fn in one transaction in the context tenant's scope: committed by
+	// tx.CommitInbound, or when fn returns nil; rolled back when it returns an error.
+	Batch(ctx context.Context, fn func(ctx context.Context, tx BatchTx) error) error
+}
+
+// BatchTx is a batch's transaction. On PostgreSQL its BEGIN travels with Threads and
+// its COMMIT with CommitInbound: a batch is two round trips (three when it opens
+// conversations), however many messages it holds.
+type BatchTx interface {
 	// Threads finds each known sender's contact and latest conversation on the
 	// channel; unknown senders are absent, and Latest is nil for a contact without one.
 	Threads(ctx context.Context, keys []SenderKey) (map[SenderKey]Thread, error)
-	// AppendInbound inserts inbound messages without attachments, applies the
-	// touches to their conversations and adds the outbox rows, in one statement. It
-	// reports how many messages were new (fewer than given means some were stored
-	// before, and the caller must roll back: the touches counted them) and the
-	// conversations as updated.
-	AppendInbound(ctx context.Context, ms []*Message, ts []InboundTouch, outbox []OutboxEntry) (inserted int, convs map[uuid.UUID]Conversation, err error)
 	// OpenThreads creates new senders' contacts, identities and first conversations
 	// in one statement. It reports how many identities were new: fewer means another
 	// transaction created some of these senders, and the caller must roll back.
 	OpenThreads(ctx context.Context, ts []NewThread) (opened int, err error)
+	// CommitInbound writes the batch in one statement and commits with it. It fails
+	// with ErrBatchConflict, and writes nothing, when a message was stored before or a
+	// conversation is no longer as the touch read it.
+	CommitInbound(ctx context.Context, b InboundBatch) error
+}
+
+// ErrBatchConflict is a batch that no longer holds; its messages are stored one by one.
+var ErrBatchConflict = errors.New("batch conflict: a message was stored before or a conversation changed")
+
+// InboundBatch is what a batch writes: customer messages without attachments, the
+// touches of their conversations, fills of known contacts' empty profile fields, and
+// the outbox rows of the events.
+type InboundBatch struct {
+	Messages []*Message
+	Touches  []InboundTouch
+	Fills    []ContactFill
+	Outbox   []OutboxEntry
+}
+
+// ContactFill sets a contact's empty profile fields (FillContact's rule); empty
+// values leave a field alone.
+type ContactFill struct {
+	ContactID                     uuid.UUID
+	Name, Email, Phone, AvatarURL string
+	At                            time.Time
 }
 
 // NewThread is a first-time sender: its contact, identity and conversation.
@@ -53,13 +81,11 @@ type SenderKey struct {
 	ExternalID string
 }
 
-// InboundTouch is what Count new customer messages do to a conversation; At and
-// Preview are the last one's.
+// InboundTouch is what new customer messages do to a conversation: Was is the row as
+// read, Now as it must become (touchedInbound). The update applies only to a row still
+// as read, so the event built from Now tells what was stored.
 type InboundTouch struct {
-	ID      uuid.UUID
-	At      time.Time
-	Preview string
-	Count   int
+	Was, Now Conversation
 }
 
 // Group commit: concurrent Ingest calls are handed to a few committers that store
@@ -170,14 +196,14 @@ func (s *Service) commitBatch(batch []*ingestReq) {
 		if bs, ok := s.batchStore(); ok && len(items) > 0 {
 			ctx, cancel := context.WithTimeout(tenants.NewContext(context.Background(), tid), ingestTimeout)
 			var woke []OutboxEntry
-			err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+			err := bs.Batch(ctx, func(ctx context.Context, tx BatchTx) error {
 				var err error
-				woke, err = s.bulkIngest(ctx, bs, tid, items)
+				woke, err = s.bulkIngest(ctx, tx, tid, items)
 				return err
 			})
 			if err != nil {
 				// Nothing of the bulk transaction stayed: every message goes the slow way.
-				if s.Logger != nil && !errors.Is(err, errBatchDuplicate) && !errors.Is(err, errBatchChanged) {
+				if s.Logger != nil && !errors.Is(err, errBatchDuplicate) && !errors.Is(err, ErrBatchConflict) {
 					s.Logger.Warn("ingest: batch failed; storing its messages one by one", "tenant_id", tid, "messages", len(items), "err", err)
 				}
 				for _, it := range items {
@@ -235,11 +261,11 @@ func (s *Service) ingestSlow(tid uuid.UUID, r *ingestReq, items []*batchItem) {
 // was creating at the same time.
 var errBatchDuplicate = errors.New("batch holds a message stored before")
 
-// bulkIngest stores the items it can in the current transaction and marks them done:
+// bulkIngest stores the items it can in the batch's transaction and marks them done:
 // one statement looks the senders up, one opens first-time senders' conversations
 // (when there are any), and one inserts the messages, updates the conversations and
-// adds the outbox rows.
-func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, items []*batchItem) ([]OutboxEntry, error) {
+// adds the outbox rows, and commits.
+func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, items []*batchItem) ([]OutboxEntry, error) {
 	key := func(it *batchItem) SenderKey {
 		return SenderKey{ChannelID: it.req.channelID, ExternalID: it.in.Sender.ExternalID}
 	}
@@ -255,8 +281,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	if err != nil {
 		return nil, fmt.Errorf("look up senders: %w", err)
 	}
-	// PostgreSQL keeps microseconds: the predicted conversations below must compare
-	// equal to what the statement returns.
+	// PostgreSQL keeps microseconds: the events must carry the times as stored.
 	now := s.now().Truncate(time.Microsecond)
 	// A sender's messages keep their order: from its first message that cannot take
 	// the bulk path (an attachment, a closed conversation to reopen under a lock), the
@@ -306,7 +331,15 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	}
 	var fast []*batchItem
 	var msgs []*Message
-	touches := map[uuid.UUID]*InboundTouch{}
+	var fills []ContactFill
+	filled := map[uuid.UUID]int{}
+	type pending struct {
+		was     Conversation
+		at      time.Time
+		preview string
+		count   int
+	}
+	touched := map[uuid.UUID]*pending{}
 	clear(slow)
 	for _, it := range items {
 		k := key(it)
@@ -317,8 +350,21 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 		}
 		it.contact = th.ContactID
 		if snd := it.in.Sender; !newKeys[k] && (snd.Name != "" || snd.Email != "" || snd.Phone != "" || snd.AvatarURL != "") {
-			if err := s.Store.FillContact(ctx, it.contact, snd); err != nil {
-				return nil, err
+			// Empty fields take the first value given, as one FillContact per message would.
+			i, ok := filled[it.contact]
+			if !ok {
+				i = len(fills)
+				filled[it.contact] = i
+				fills = append(fills, ContactFill{ContactID: it.contact, At: now})
+			}
+			f := &fills[i]
+			for _, p := range []struct {
+				dst *string
+				v   string
+			}{{&f.Name, snd.Name}, {&f.Email, snd.Email}, {&f.Phone, snd.Phone}, {&f.AvatarURL, snd.AvatarURL}} {
+				if *p.dst == "" {
+					*p.dst = p.v
+				}
 			}
 		}
 		contactID := it.contact
@@ -331,51 +377,41 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 		}
 		fast = append(fast, it)
 		msgs = append(msgs, it.msg)
-		t := touches[it.conv.ID]
-		if t == nil {
-			t = &InboundTouch{ID: it.conv.ID}
-			touches[it.conv.ID] = t
+		p := touched[it.conv.ID]
+		if p == nil {
+			p = &pending{was: it.conv}
+			touched[it.conv.ID] = p
 		}
-		t.At, t.Preview = it.msg.CreatedAt, Preview(it.msg)
-		t.Count++
+		p.at, p.preview = it.msg.CreatedAt, Preview(it.msg)
+		p.count++
 	}
 	if len(fast) == 0 {
 		return nil, nil
 	}
-	ts := make([]InboundTouch, 0, len(touches))
-	for _, t := range touches {
-		ts = append(ts, *t)
+	// The events go into the outbox in the same statement as the messages, so they
+	// carry the conversations as the update leaves them: the update writes exactly
+	// this prediction, and only to rows still as read (an agent's assignment in
+	// between fails the statement, and the batch goes the one-message way).
+	ts := make([]InboundTouch, 0, len(touched))
+	for _, p := range touched {
+		ts = append(ts, InboundTouch{Was: p.was, Now: touchedInbound(p.was, p.at, p.preview, p.count)})
 	}
 	// One lock order for every batch, so two committers never deadlock on conversations.
-	sort.Slice(ts, func(i, j int) bool { return lessUUID(ts[i].ID, ts[j].ID) })
-	// The events go into the outbox in the same statement as the messages, so they
-	// carry the conversations as the update will leave them, predicted from the rows
-	// read above; a conversation changed in between (an agent's assignment) makes the
-	// prediction wrong, and the batch is rolled back to the one-message path.
-	before := map[uuid.UUID]Conversation{}
-	for _, it := range fast {
-		before[it.conv.ID] = it.conv
-	}
-	predicted := make(map[uuid.UUID]Conversation, len(ts))
-	for _, t := range ts {
-		predicted[t.ID] = touchedInbound(before[t.ID], t)
+	sort.Slice(ts, func(i, j int) bool { return lessUUID(ts[i].Was.ID, ts[j].Was.ID) })
+	next := make(map[uuid.UUID]*Conversation, len(ts))
+	for i := range ts {
+		next[ts[i].Was.ID] = &ts[i].Now
 	}
 	evs := make([]OutboxEntry, 0, len(fast))
 	for _, it := range fast {
-		conv := predicted[it.conv.ID]
+		conv := *next[it.conv.ID]
 		evs = append(evs, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: it.msg, Conversation: &conv}, now))
 	}
-	inserted, updated, err := bs.AppendInbound(ctx, msgs, ts, evs)
-	if err != nil {
-		return nil, fmt.Errorf("insert messages: %w", err)
-	}
-	if inserted != len(msgs) {
-		return nil, errBatchDuplicate
-	}
-	for id, want := range predicted {
-		if got, ok := updated[id]; !ok || !sameConversation(got, want) {
-			return nil, errBatchChanged
+	if err := bs.CommitInbound(ctx, InboundBatch{Messages: msgs, Touches: ts, Fills: fills, Outbox: evs}); err != nil {
+		if errors.Is(err, ErrBatchConflict) {
+			return nil, err
 		}
+		return nil, fmt.Errorf("insert messages: %w", err)
 	}
 	for _, it := range fast {
 		it.req.out[it.idx] = Ingested{MessageID: it.msg.ID, ConversationID: it.conv.ID, ContactID: it.contact}
@@ -384,12 +420,9 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchStore, tid uuid.UUID, 
 	return evs, nil
 }
 
-// errBatchChanged rolls a batch back when a conversation changed between its read
-// and its update.
-var errBatchChanged = errors.New("a conversation changed during the batch")
-
-// touchedInbound is what TouchInbound does to a conversation.
-func touchedInbound(c Conversation, t InboundTouch) Conversation {
+// touchedInbound is what TouchInbound does to a conversation with count new customer
+// messages, the last at at with preview.
+func touchedInbound(c Conversation, at time.Time, preview string, count int) Conversation {
 	switch c.Status {
 	case StatusResolved, StatusPending:
 		if c.Status == StatusResolved {
@@ -400,17 +433,8 @@ func touchedInbound(c Conversation, t InboundTouch) Conversation {
 			c.Status = StatusQueued
 		}
 	}
-	c.LastMessageAt, c.Preview, c.Unread, c.UpdatedAt = t.At, t.Preview, c.Unread+t.Count, t.At
+	c.LastMessageAt, c.Preview, c.Unread, c.UpdatedAt = at, preview, c.Unread+count, at
 	return c
-}
-
-func sameConversation(a, b Conversation) bool {
-	sameID := func(x, y *uuid.UUID) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
-	sameTime := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
-	return a.ID == b.ID && a.TenantID == b.TenantID && a.ChannelID == b.ChannelID && a.ContactID == b.ContactID &&
-		a.Status == b.Status && sameID(a.AssigneeID, b.AssigneeID) && a.Preview == b.Preview && a.Unread == b.Unread &&
-		a.LastMessageAt.Equal(b.LastMessageAt) && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
-		sameTime(a.ResolvedAt, b.ResolvedAt)
 }
 
 func lessUUID(a, b uuid.UUID) bool {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/kefu-io/kefu/server/internal/conversation"
@@ -15,10 +16,11 @@ import (
 	"github.com/kefu-io/kefu/tenants"
 )
 
-// The batch statements are PostgreSQL's: a batch of inbound messages costs two
-// statements whatever its size (three when it opens conversations). They are raw SQL
-// (the tenant guard only sees models), so each names the tenant itself, on top of
-// row-level security.
+// The batch statements are PostgreSQL's: a batch of inbound messages is two round
+// trips whatever its size (three when it opens conversations), BEGIN travelling with
+// the first statement and COMMIT with the last (db.Pipe). They are raw SQL (the tenant
+// guard only sees models), so each names the tenant itself, on top of row-level
+// security.
 
 // Batches reports whether the store takes the batch path (PostgreSQL only: SQLite
 // serialises writers, so batching would only reorder the queue).
@@ -26,46 +28,51 @@ func (s *Store) Batches() bool { return s.DB.Dialect() == db.Postgres }
 
 var _ conversation.BatchStore = (*Store)(nil)
 
+// Batch runs fn in a pipelined transaction in the context tenant's scope.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, tx conversation.BatchTx) error) error {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return err
+	}
+	return s.DB.Pipeline(ctx, func(ctx context.Context, p *db.Pipe) error {
+		return fn(ctx, &batchTx{p: p, tid: tid})
+	})
+}
+
+type batchTx struct {
+	p   *db.Pipe
+	tid uuid.UUID
+}
+
 // Threads is one statement: each sender's identity, and its contact's latest
 // conversation on the channel through the (tenant, contact, channel) index.
-func (s *Store) Threads(ctx context.Context, keys []conversation.SenderKey) (map[conversation.SenderKey]conversation.Thread, error) {
+func (b *batchTx) Threads(ctx context.Context, keys []conversation.SenderKey) (map[conversation.SenderKey]conversation.Thread, error) {
 	out := make(map[conversation.SenderKey]conversation.Thread, len(keys))
 	if len(keys) == 0 {
 		return out, nil
-	}
-	tid, err := tenants.Require(ctx)
-	if err != nil {
-		return nil, err
 	}
 	chs, exts := make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		chs[i], exts[i] = k.ChannelID.String(), k.ExternalID
 	}
-	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
-		rows, err := q.QueryContext(ctx, threadsSQL, tid.String(), chs, exts)
-		if err != nil {
+	err := b.p.Query(ctx, threadsSQL, []any{b.tid.String(), chs, exts}, func(rows pgx.Rows) error {
+		var k conversation.SenderKey
+		var contact uuid.UUID
+		var c nullConversation
+		if err := rows.Scan(&k.ChannelID, &k.ExternalID, &contact, &c.TenantID, &c.ID, &c.ChannelID, &c.ContactID, &c.Status,
+			&c.AssigneeID, &c.LastMessageAt, &c.LastMessagePreview, &c.Unread, &c.CreatedAt, &c.UpdatedAt, &c.ResolvedAt); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var k conversation.SenderKey
-			var contact uuid.UUID
-			var c nullConversation
-			if err := rows.Scan(&k.ChannelID, &k.ExternalID, &contact, &c.TenantID, &c.ID, &c.ChannelID, &c.ContactID, &c.Status,
-				&c.AssigneeID, &c.LastMessageAt, &c.LastMessagePreview, &c.Unread, &c.CreatedAt, &c.UpdatedAt, &c.ResolvedAt); err != nil {
-				return err
-			}
-			th := conversation.Thread{ContactID: contact}
-			if c.ID != nil {
-				r := conversationRow{TenantID: *c.TenantID, ID: *c.ID, ChannelID: *c.ChannelID, ContactID: *c.ContactID, Status: *c.Status,
-					AssigneeID: c.AssigneeID, LastMessageAt: *c.LastMessageAt, LastMessagePreview: *c.LastMessagePreview,
-					Unread: int(*c.Unread), CreatedAt: *c.CreatedAt, UpdatedAt: *c.UpdatedAt, ResolvedAt: c.ResolvedAt}
-				cv := r.conversation()
-				th.Latest = &cv
-			}
-			out[k] = th
+		th := conversation.Thread{ContactID: contact}
+		if c.ID != nil {
+			r := conversationRow{TenantID: *c.TenantID, ID: *c.ID, ChannelID: *c.ChannelID, ContactID: *c.ContactID, Status: *c.Status,
+				AssigneeID: c.AssigneeID, LastMessageAt: *c.LastMessageAt, LastMessagePreview: *c.LastMessagePreview,
+				Unread: int(*c.Unread), CreatedAt: *c.CreatedAt, UpdatedAt: *c.UpdatedAt, ResolvedAt: c.ResolvedAt}
+			cv := r.conversation()
+			th.Latest = &cv
 		}
-		return rows.Err()
+		out[k] = th
+		return nil
 	})
 	return out, err
 }
@@ -78,74 +85,82 @@ type nullConversation struct {
 	LastMessageAt, CreatedAt, UpdatedAt, ResolvedAt *time.Time
 }
 
-// AppendInbound inserts the messages, applies the touches and adds the outbox rows in
-// one statement (a data-modifying CTE). The touches are applied whatever the insert
-// skipped; the caller compares the count and rolls back.
-func (s *Store) AppendInbound(ctx context.Context, ms []*conversation.Message, ts []conversation.InboundTouch, outbox []conversation.OutboxEntry) (int, map[uuid.UUID]conversation.Conversation, error) {
-	out := make(map[uuid.UUID]conversation.Conversation, len(ts))
-	if len(ms) == 0 {
-		return 0, out, nil
+// CommitInbound inserts the messages, updates the conversations still as read, fills
+// contacts' empty fields and adds the outbox rows in one statement (a data-modifying
+// CTE) that commits with it. kefu_batch_check fails the statement when an insert
+// skipped a message or an update a conversation.
+func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch) error {
+	tid := b.tid
+	n := len(w.Messages)
+	if n == 0 {
+		return nil
 	}
-	tid, err := tenants.Require(ctx)
-	if err != nil {
-		return 0, nil, err
-	}
-	n := len(ms)
 	ids, convs, chs, senders := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	types, texts, exts := make([]string, n), make([]string, n), make([]string, n)
 	ats := make([]time.Time, n)
-	for i, m := range ms {
+	for i, m := range w.Messages {
 		if m.TenantID != tid || m.Direction != conversation.In || m.SenderType != conversation.SenderContact ||
 			m.SenderID == nil || m.Status != conversation.DeliveryReceived || len(m.Attachments) > 0 {
-			return 0, nil, fmt.Errorf("append inbound: message %s is not a customer's message of this tenant without attachments", m.ID)
+			return fmt.Errorf("commit inbound: message %s is not a customer's message of this tenant without attachments", m.ID)
 		}
 		ids[i], convs[i], chs[i], senders[i] = m.ID.String(), m.ConversationID.String(), m.ChannelID.String(), m.SenderID.String()
 		types[i], texts[i], exts[i], ats[i] = m.Type, m.Text, m.ExternalID, m.CreatedAt.UTC()
 	}
-	tIDs, tAts, tPreviews, tCounts := make([]string, len(ts)), make([]time.Time, len(ts)), make([]string, len(ts)), make([]int32, len(ts))
-	for i, t := range ts {
-		tIDs[i], tAts[i], tPreviews[i], tCounts[i] = t.ID.String(), t.At.UTC(), t.Preview, int32(t.Count)
+	k := len(w.Touches)
+	tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated := make([]string, k), make([]string, k), make([]*string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k)
+	status, unread, resolved, lastAt, preview := make([]string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k), make([]string, k)
+	for i, t := range w.Touches {
+		was, now := t.Was, t.Now
+		if was.ID != now.ID || was.TenantID != tid || now.TenantID != tid {
+			return fmt.Errorf("commit inbound: touch of conversation %s is not of this tenant", was.ID)
+		}
+		tIDs[i], wasStatus[i], wasUnread[i], wasResolved[i], wasUpdated[i] = was.ID.String(), string(was.Status), int32(was.Unread), utcPtr(was.ResolvedAt), was.UpdatedAt.UTC()
+		if was.AssigneeID != nil {
+			a := was.AssigneeID.String()
+			wasAssignee[i] = &a
+		}
+		status[i], unread[i], resolved[i], lastAt[i], preview[i] = string(now.Status), int32(now.Unread), utcPtr(now.ResolvedAt), now.LastMessageAt.UTC(), now.Preview
 	}
-	oIDs, oTopics, oPayloads, oAts := make([]string, len(outbox)), make([]string, len(outbox)), make([]string, len(outbox)), make([]time.Time, len(outbox))
-	for i, e := range outbox {
+	f := len(w.Fills)
+	fIDs, fNames, fEmails, fPhones, fAvatars, fAts := make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]time.Time, f)
+	for i, x := range w.Fills {
+		fIDs[i], fNames[i], fEmails[i], fPhones[i], fAvatars[i], fAts[i] = x.ContactID.String(), x.Name, x.Email, x.Phone, x.AvatarURL, x.At.UTC()
+	}
+	o := len(w.Outbox)
+	oIDs, oTopics, oPayloads, oAts := make([]string, o), make([]string, o), make([]string, o), make([]time.Time, o)
+	for i, e := range w.Outbox {
 		if e.TenantID != tid {
-			return 0, nil, fmt.Errorf("append inbound: outbox entry %s is not of this tenant", e.ID)
+			return fmt.Errorf("commit inbound: outbox entry %s is not of this tenant", e.ID)
 		}
 		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	inserted := 0
-	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
-		rows, err := q.QueryContext(ctx, appendSQL, tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
-			tIDs, tAts, tPreviews, tCounts, oIDs, oTopics, oPayloads, oAts)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n int64
-			var r conversationRow
-			if err := rows.Scan(&n, &r.TenantID, &r.ID, &r.ChannelID, &r.ContactID, &r.Status, &r.AssigneeID, &r.LastMessageAt,
-				&r.LastMessagePreview, &r.Unread, &r.CreatedAt, &r.UpdatedAt, &r.ResolvedAt); err != nil {
-				return err
-			}
-			inserted = int(n)
-			out[r.ID] = r.conversation()
-		}
-		return rows.Err()
-	})
-	return inserted, out, err
+	err := b.p.QueryCommit(ctx, commitSQL, []any{tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
+		tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated, status, unread, resolved, lastAt, preview,
+		fIDs, fNames, fEmails, fPhones, fAvatars, fAts, oIDs, oTopics, oPayloads, oAts, n, k}, nil)
+	if db.SQLState(err) == batchConflictState {
+		return conversation.ErrBatchConflict
+	}
+	return err
+}
+
+// batchConflictState is what kefu_batch_check raises (migration 00005).
+const batchConflictState = "KF409"
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // OpenThreads inserts contacts, identities and conversations in one statement; the
 // foreign keys between them are checked at its end, when all three exist.
-func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (int, error) {
+func (b *batchTx) OpenThreads(ctx context.Context, ts []conversation.NewThread) (int, error) {
 	if len(ts) == 0 {
 		return 0, nil
 	}
-	tid, err := tenants.Require(ctx)
-	if err != nil {
-		return 0, err
-	}
+	tid := b.tid
 	n := len(ts)
 	cIDs, names, emails, phones, avatars, attrs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	iIDs, chs, exts, verified := make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
@@ -158,6 +173,7 @@ func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (i
 		}
 		a := []byte("{}")
 		if c.Attributes != nil {
+			var err error
 			if a, err = json.Marshal(c.Attributes); err != nil {
 				return 0, fmt.Errorf("open threads: contact attributes: %w", err)
 			}
@@ -167,9 +183,8 @@ func (s *Store) OpenThreads(ctx context.Context, ts []conversation.NewThread) (i
 		vIDs[k], ats[k] = v.ID.String(), v.CreatedAt.UTC()
 	}
 	var opened int64
-	err = s.pg(ctx, func(ctx context.Context, q db.Conn) error {
-		return q.QueryRowContext(ctx, openSQL, tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats).Scan(&opened)
-	})
+	err := b.p.Query(ctx, openSQL, []any{tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats},
+		func(rows pgx.Rows) error { return rows.Scan(&opened) })
 	return int(opened), err
 }
 
@@ -201,23 +216,32 @@ const (
 		"LEFT JOIN LATERAL (SELECT * FROM conversations WHERE tenant_id = $1::uuid AND contact_id = i.contact_id " +
 		"AND channel_id = v.ch::uuid ORDER BY created_at DESC LIMIT 1) c ON true"
 
-	// The same changes as TouchInbound; the CASEs read the row as it was before.
-	appendSQL = "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, sender_type, sender_id, " +
+	// The conversations get the values the batch predicted (touchedInbound), and only
+	// where they are still as read: a row changed in between is not updated, and the
+	// check fails the statement, as it does for a message stored before.
+	commitSQL = "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, sender_type, sender_id, " +
 		"type, text, external_id, status, created_at, updated_at) " +
 		"SELECT $1::uuid, m.id::uuid, m.conv::uuid, m.ch::uuid, 'in', 'contact', m.sender::uuid, m.type, m.text, m.ext, 'received', m.at, m.at " +
 		"FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) " +
 		"AS m(id, conv, ch, sender, type, text, ext, at) " +
 		"ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
-		"upd AS (UPDATE conversations AS c SET last_message_at = v.at, last_message_preview = v.preview, unread = c.unread + v.n, updated_at = v.at, " +
-		"status = CASE WHEN c.status IN ('resolved', 'pending') THEN (CASE WHEN c.assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE c.status END, " +
-		"resolved_at = CASE WHEN c.status = 'resolved' THEN NULL ELSE c.resolved_at END " +
-		"FROM unnest($10::text[], $11::timestamptz[], $12::text[], $13::integer[]) AS v(id, at, preview, n) " +
-		"WHERE c.tenant_id = $1::uuid AND c.id = v.id::uuid " +
-		"RETURNING c.tenant_id, c.id, c.channel_id, c.contact_id, c.status, c.assignee_id, c.last_message_at, " +
-		"c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at), " +
+		"upd AS (UPDATE conversations AS c SET status = v.status, unread = v.unread, resolved_at = v.resolved, " +
+		"last_message_at = v.at, last_message_preview = v.preview, updated_at = v.at " +
+		"FROM unnest($10::text[], $11::text[], $12::text[], $13::integer[], $14::timestamptz[], $15::timestamptz[], " +
+		"$16::text[], $17::integer[], $18::timestamptz[], $19::timestamptz[], $20::text[]) " +
+		"AS v(id, was_status, was_assignee, was_unread, was_resolved, was_updated, status, unread, resolved, at, preview) " +
+		"WHERE c.tenant_id = $1::uuid AND c.id = v.id::uuid AND c.status = v.was_status " +
+		"AND c.assignee_id IS NOT DISTINCT FROM v.was_assignee::uuid AND c.unread = v.was_unread " +
+		"AND c.resolved_at IS NOT DISTINCT FROM v.was_resolved AND c.updated_at = v.was_updated RETURNING 1), " +
+		"f AS (UPDATE contacts AS c SET name = CASE WHEN c.name = '' THEN x.name ELSE c.name END, " +
+		"email = CASE WHEN c.email = '' THEN x.email ELSE c.email END, phone = CASE WHEN c.phone = '' THEN x.phone ELSE c.phone END, " +
+		"avatar_url = CASE WHEN c.avatar_url = '' THEN x.avatar ELSE c.avatar_url END, updated_at = x.at " +
+		"FROM unnest($21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::timestamptz[]) AS x(id, name, email, phone, avatar, at) " +
+		"WHERE c.tenant_id = $1::uuid AND c.id = x.id::uuid AND ((c.name = '' AND x.name <> '') OR (c.email = '' AND x.email <> '') " +
+		"OR (c.phone = '' AND x.phone <> '') OR (c.avatar_url = '' AND x.avatar <> ''))), " +
 		"o AS (INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
-		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($14::text[], $15::text[], $16::text[], $17::timestamptz[]) AS x(id, topic, payload, at)) " +
-		"SELECT (SELECT count(*) FROM ins), upd.* FROM upd"
+		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($27::text[], $28::text[], $29::text[], $30::timestamptz[]) AS x(id, topic, payload, at)) " +
+		"SELECT kefu_batch_check((SELECT count(*) FROM ins) = $31::bigint AND (SELECT count(*) FROM upd) = $32::bigint)"
 
 	openSQL = "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) " +
 		"SELECT $1::uuid, x.id::uuid, x.name, x.email, x.phone, x.avatar, x.attrs, x.at, x.at " +
