@@ -165,17 +165,16 @@ func (r *Relay) deleter() {
 			ctx := tenants.NewContext(context.Background(), t)
 			err := r.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 				if r.DB.Dialect() == db.Postgres {
-					// One statement text whatever the count: an IN list of hundreds
-					// of parameters is planned anew for every length.
-					strs := make([]string, len(ids))
-					for i, id := range ids {
-						strs[i] = id.String()
-					}
+					// One statement text whatever the count (an IN list of hundreds of
+					// parameters is planned anew for every length), and a uuid[], not
+					// text[] cast to it: under a generic plan the cast is not an index
+					// condition but a filter that re-parses the whole array for every row
+					// of the tenant (seconds per statement once the table had grown).
 					q, err := db.RawConn(tx)
 					if err != nil {
 						return err
 					}
-					_, err = q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::text[]::uuid[])", t.String(), strs)
+					_, err = q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[])", t.String(), ids)
 					return err
 				}
 				return tx.Where("id IN ?", ids).Delete(&row{}).Error

@@ -51,11 +51,11 @@ func (b *batchTx) Threads(ctx context.Context, keys []conversation.SenderKey) (m
 	if len(keys) == 0 {
 		return out, nil
 	}
-	chs, exts := make([]string, len(keys)), make([]string, len(keys))
+	chs, exts := make([]uuid.UUID, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
-		chs[i], exts[i] = k.ChannelID.String(), k.ExternalID
+		chs[i], exts[i] = k.ChannelID, k.ExternalID
 	}
-	err := b.p.Query(ctx, threadsSQL, []any{b.tid.String(), chs, exts}, func(rows pgx.Rows) error {
+	err := b.p.Query(ctx, threadsSQL, []any{b.tid, chs, exts}, func(rows pgx.Rows) error {
 		var k conversation.SenderKey
 		var contact uuid.UUID
 		var c nullConversation
@@ -95,7 +95,7 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 	if n == 0 {
 		return nil
 	}
-	ids, convs, chs, senders := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, convs, chs, senders := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
 	types, texts, exts := make([]string, n), make([]string, n), make([]string, n)
 	ats := make([]time.Time, n)
 	for i, m := range w.Messages {
@@ -103,18 +103,18 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 			m.SenderID == nil || m.Status != conversation.DeliveryReceived || len(m.Attachments) > 0 {
 			return fmt.Errorf("commit inbound: message %s is not a customer's message of this tenant without attachments", m.ID)
 		}
-		ids[i], convs[i], chs[i], senders[i] = m.ID.String(), m.ConversationID.String(), m.ChannelID.String(), m.SenderID.String()
+		ids[i], convs[i], chs[i], senders[i] = m.ID, m.ConversationID, m.ChannelID, *m.SenderID
 		types[i], texts[i], exts[i], ats[i] = m.Type, m.Text, m.ExternalID, m.CreatedAt.UTC()
 	}
 	k := len(w.Touches)
-	tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated := make([]string, k), make([]string, k), make([]*string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k)
+	tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated := make([]uuid.UUID, k), make([]string, k), make([]*string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k)
 	status, unread, resolved, lastAt, preview := make([]string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k), make([]string, k)
 	for i, t := range w.Touches {
 		was, now := t.Was, t.Now
 		if was.ID != now.ID || was.TenantID != tid || now.TenantID != tid {
 			return fmt.Errorf("commit inbound: touch of conversation %s is not of this tenant", was.ID)
 		}
-		tIDs[i], wasStatus[i], wasUnread[i], wasResolved[i], wasUpdated[i] = was.ID.String(), string(was.Status), int32(was.Unread), utcPtr(was.ResolvedAt), was.UpdatedAt.UTC()
+		tIDs[i], wasStatus[i], wasUnread[i], wasResolved[i], wasUpdated[i] = was.ID, string(was.Status), int32(was.Unread), utcPtr(was.ResolvedAt), was.UpdatedAt.UTC()
 		if was.AssigneeID != nil {
 			a := was.AssigneeID.String()
 			wasAssignee[i] = &a
@@ -122,19 +122,19 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 		status[i], unread[i], resolved[i], lastAt[i], preview[i] = string(now.Status), int32(now.Unread), utcPtr(now.ResolvedAt), now.LastMessageAt.UTC(), now.Preview
 	}
 	f := len(w.Fills)
-	fIDs, fNames, fEmails, fPhones, fAvatars, fAts := make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]time.Time, f)
+	fIDs, fNames, fEmails, fPhones, fAvatars, fAts := make([]uuid.UUID, f), make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]time.Time, f)
 	for i, x := range w.Fills {
-		fIDs[i], fNames[i], fEmails[i], fPhones[i], fAvatars[i], fAts[i] = x.ContactID.String(), x.Name, x.Email, x.Phone, x.AvatarURL, x.At.UTC()
+		fIDs[i], fNames[i], fEmails[i], fPhones[i], fAvatars[i], fAts[i] = x.ContactID, x.Name, x.Email, x.Phone, x.AvatarURL, x.At.UTC()
 	}
 	o := len(w.Outbox)
-	oIDs, oTopics, oPayloads, oAts := make([]string, o), make([]string, o), make([]string, o), make([]time.Time, o)
+	oIDs, oTopics, oPayloads, oAts := make([]uuid.UUID, o), make([]string, o), make([]string, o), make([]time.Time, o)
 	for i, e := range w.Outbox {
 		if e.TenantID != tid {
 			return fmt.Errorf("commit inbound: outbox entry %s is not of this tenant", e.ID)
 		}
-		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
+		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID, e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	err := b.p.QueryCommit(ctx, commitSQL, []any{tid.String(), ids, convs, chs, senders, types, texts, exts, ats,
+	err := b.p.QueryCommit(ctx, commitSQL, []any{tid, ids, convs, chs, senders, types, texts, exts, ats,
 		tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated, status, unread, resolved, lastAt, preview,
 		fIDs, fNames, fEmails, fPhones, fAvatars, fAts, oIDs, oTopics, oPayloads, oAts, n, k}, nil)
 	if db.SQLState(err) == batchConflictState {
@@ -207,40 +207,45 @@ func (s *Store) addOutboxPG(ctx context.Context, tid uuid.UUID, es []conversatio
 
 // The batch statements take arrays, so each has one text whatever the batch size:
 // PostgreSQL plans it once per connection, not once per size (a VALUES list of a
-// thousand parameters cost tens of milliseconds to plan, every time).
+// thousand parameters cost tens of milliseconds to plan, every time). That plan is
+// soon the generic one, made without the arrays' contents and from statistics that
+// may be stale, so the statements do not leave the access path to it: the arrays are
+// typed (a cast such as v.id::uuid is no index condition) and each table is reached
+// through an "= ANY(array)" on an index's columns. Before, every batch hash-joined
+// all of the tenant's identities and conversations.
 const (
 	threadsSQL = "SELECT v.ch, v.ext, i.contact_id, c.tenant_id, c.id, c.channel_id, c.contact_id, c.status, c.assignee_id, " +
 		"c.last_message_at, c.last_message_preview, c.unread, c.created_at, c.updated_at, c.resolved_at " +
-		"FROM unnest($2::text[], $3::text[]) AS v(ch, ext) " +
-		"JOIN contact_identities i ON i.tenant_id = $1::uuid AND i.channel_id = v.ch::uuid AND i.external_id = v.ext " +
+		"FROM unnest($2::uuid[], $3::text[]) AS v(ch, ext) " +
+		"JOIN LATERAL (SELECT contact_id FROM contact_identities WHERE tenant_id = $1::uuid AND channel_id = v.ch AND external_id = v.ext LIMIT 1) i ON true " +
 		"LEFT JOIN LATERAL (SELECT * FROM conversations WHERE tenant_id = $1::uuid AND contact_id = i.contact_id " +
-		"AND channel_id = v.ch::uuid ORDER BY created_at DESC LIMIT 1) c ON true"
+		"AND channel_id = v.ch ORDER BY created_at DESC LIMIT 1) c ON true"
 
 	// The conversations get the values the batch predicted (touchedInbound), and only
 	// where they are still as read: a row changed in between is not updated, and the
 	// check fails the statement, as it does for a message stored before.
 	commitSQL = "WITH ins AS (INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, sender_type, sender_id, " +
 		"type, text, external_id, status, created_at, updated_at) " +
-		"SELECT $1::uuid, m.id::uuid, m.conv::uuid, m.ch::uuid, 'in', 'contact', m.sender::uuid, m.type, m.text, m.ext, 'received', m.at, m.at " +
-		"FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) " +
+		"SELECT $1::uuid, m.id, m.conv, m.ch, 'in', 'contact', m.sender, m.type, m.text, m.ext, 'received', m.at, m.at " +
+		"FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) " +
 		"AS m(id, conv, ch, sender, type, text, ext, at) " +
 		"ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
 		"upd AS (UPDATE conversations AS c SET status = v.status, unread = v.unread, resolved_at = v.resolved, " +
 		"last_message_at = v.at, last_message_preview = v.preview, updated_at = v.at " +
-		"FROM unnest($10::text[], $11::text[], $12::text[], $13::integer[], $14::timestamptz[], $15::timestamptz[], " +
+		"FROM unnest($10::uuid[], $11::text[], $12::text[], $13::integer[], $14::timestamptz[], $15::timestamptz[], " +
 		"$16::text[], $17::integer[], $18::timestamptz[], $19::timestamptz[], $20::text[]) " +
 		"AS v(id, was_status, was_assignee, was_unread, was_resolved, was_updated, status, unread, resolved, at, preview) " +
-		"WHERE c.tenant_id = $1::uuid AND c.id = v.id::uuid AND c.status = v.was_status " +
+		"WHERE c.tenant_id = $1::uuid AND c.id = ANY($10::uuid[]) AND c.id = v.id AND c.status = v.was_status " +
 		"AND c.assignee_id IS NOT DISTINCT FROM v.was_assignee::uuid AND c.unread = v.was_unread " +
 		"AND c.resolved_at IS NOT DISTINCT FROM v.was_resolved AND c.updated_at = v.was_updated RETURNING 1), " +
 		"f AS (UPDATE contacts AS c SET name = CASE WHEN c.name = '' THEN x.name ELSE c.name END, " +
 		"email = CASE WHEN c.email = '' THEN x.email ELSE c.email END, phone = CASE WHEN c.phone = '' THEN x.phone ELSE c.phone END, " +
 		"avatar_url = CASE WHEN c.avatar_url = '' THEN x.avatar ELSE c.avatar_url END, updated_at = x.at " +
-		"FROM unnest($21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::timestamptz[]) AS x(id, name, email, phone, avatar, at) " +
-		"WHERE c.tenant_id = $1::uuid AND c.id = x.id::uuid AND ((c.name = '' AND x.name <> '') OR (c.email = '' AND x.email <> '') " +
+		"FROM unnest($21::uuid[], $22::text[], $23::text[], $24::text[], $25::text[], $26::timestamptz[]) AS x(id, name, email, phone, avatar, at) " +
+		"WHERE c.tenant_id = $1::uuid AND c.id = ANY($21::uuid[]) AND c.id = x.id AND ((c.name = '' AND x.name <> '') OR (c.email = '' AND x.email <> '') " +
 		"OR (c.phone = '' AND x.phone <> '') OR (c.avatar_url = '' AND x.avatar <> ''))), " +
 		"o AS (INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
-		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($27::text[], $28::text[], $29::text[], $30::timestamptz[]) AS x(id, topic, payload, at)) " +
+		"SELECT $1::uuid, x.id, x.topic, x.payload, x.at FROM unnest($27::uuid[], $28::text[], $29::text[], $30::timestamptz[]) AS x(id, topic, payload, at)) " +
 		"SELECT kefu_batch_check((SELECT count(*) FROM ins) = $31::bigint AND (SELECT count(*) FROM upd) = $32::bigint)"
 
 	openSQL = "WITH c AS (INSERT INTO contacts (tenant_id, id, name, email, phone, avatar_url, attributes, created_at, updated_at) " +
