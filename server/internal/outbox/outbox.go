@@ -174,7 +174,11 @@ func (r *Relay) deleter() {
 					if err != nil {
 						return err
 					}
-					_, err = q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[])", t.String(), ids)
+					raw := make([][16]byte, len(ids))
+					for i, id := range ids {
+						raw[i] = id
+					}
+					_, err = q.ExecContext(ctx, "DELETE FROM outbox WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[])", t.String(), raw)
 					return err
 				}
 				return tx.Where("id IN ?", ids).Delete(&row{}).Error

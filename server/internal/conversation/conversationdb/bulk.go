@@ -51,11 +51,11 @@ func (b *batchTx) Threads(ctx context.Context, keys []conversation.SenderKey) (m
 	if len(keys) == 0 {
 		return out, nil
 	}
-	chs, exts := make([]uuid.UUID, len(keys)), make([]string, len(keys))
+	chs, exts := make([][16]byte, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		chs[i], exts[i] = k.ChannelID, k.ExternalID
 	}
-	err := b.p.Query(ctx, threadsSQL, []any{b.tid, chs, exts}, func(rows pgx.Rows) error {
+	err := b.p.Query(ctx, threadsSQL, []any{[16]byte(b.tid), chs, exts}, func(rows pgx.Rows) error {
 		var k conversation.SenderKey
 		var contact uuid.UUID
 		var c nullConversation
@@ -95,7 +95,7 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 	if n == 0 {
 		return nil
 	}
-	ids, convs, chs, senders := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
+	ids, convs, chs, senders := make([][16]byte, n), make([][16]byte, n), make([][16]byte, n), make([][16]byte, n)
 	types, texts, exts := make([]string, n), make([]string, n), make([]string, n)
 	ats := make([]time.Time, n)
 	for i, m := range w.Messages {
@@ -107,7 +107,7 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 		types[i], texts[i], exts[i], ats[i] = m.Type, m.Text, m.ExternalID, m.CreatedAt.UTC()
 	}
 	k := len(w.Touches)
-	tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated := make([]uuid.UUID, k), make([]string, k), make([]*string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k)
+	tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated := make([][16]byte, k), make([]string, k), make([]*string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k)
 	status, unread, resolved, lastAt, preview := make([]string, k), make([]int32, k), make([]*time.Time, k), make([]time.Time, k), make([]string, k)
 	for i, t := range w.Touches {
 		was, now := t.Was, t.Now
@@ -122,19 +122,19 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 		status[i], unread[i], resolved[i], lastAt[i], preview[i] = string(now.Status), int32(now.Unread), utcPtr(now.ResolvedAt), now.LastMessageAt.UTC(), now.Preview
 	}
 	f := len(w.Fills)
-	fIDs, fNames, fEmails, fPhones, fAvatars, fAts := make([]uuid.UUID, f), make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]time.Time, f)
+	fIDs, fNames, fEmails, fPhones, fAvatars, fAts := make([][16]byte, f), make([]string, f), make([]string, f), make([]string, f), make([]string, f), make([]time.Time, f)
 	for i, x := range w.Fills {
 		fIDs[i], fNames[i], fEmails[i], fPhones[i], fAvatars[i], fAts[i] = x.ContactID, x.Name, x.Email, x.Phone, x.AvatarURL, x.At.UTC()
 	}
 	o := len(w.Outbox)
-	oIDs, oTopics, oPayloads, oAts := make([]uuid.UUID, o), make([]string, o), make([]string, o), make([]time.Time, o)
+	oIDs, oTopics, oPayloads, oAts := make([][16]byte, o), make([]string, o), make([]string, o), make([]time.Time, o)
 	for i, e := range w.Outbox {
 		if e.TenantID != tid {
 			return fmt.Errorf("commit inbound: outbox entry %s is not of this tenant", e.ID)
 		}
 		oIDs[i], oTopics[i], oPayloads[i], oAts[i] = e.ID, e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	err := b.p.QueryCommit(ctx, commitSQL, []any{tid, ids, convs, chs, senders, types, texts, exts, ats,
+	err := b.p.QueryCommit(ctx, commitSQL, []any{[16]byte(tid), ids, convs, chs, senders, types, texts, exts, ats,
 		tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated, status, unread, resolved, lastAt, preview,
 		fIDs, fNames, fEmails, fPhones, fAvatars, fAts, oIDs, oTopics, oPayloads, oAts, n, k}, nil)
 	if db.SQLState(err) == batchConflictState {
