@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -75,7 +76,10 @@ func (d *DB) Pipeline(ctx context.Context, fn func(ctx context.Context, p *Pipe)
 		if p.begun && !p.closed {
 			// Rolled back here, or the connection goes: it must not return to the pool
 			// inside a transaction, least of all in this tenant's scope.
-			if _, err := p.conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+			_, err := p.conn.Exec(rctx, "ROLLBACK")
+			cancel()
+			if err != nil {
 				return driver.ErrBadConn
 			}
 		}
@@ -92,6 +96,10 @@ func (d *DB) Pipeline(ctx context.Context, fn func(ctx context.Context, p *Pipe)
 	}
 	return nil
 }
+
+// rollbackTimeout bounds the ROLLBACK after a failed or cancelled batch; past it the
+// connection is dropped instead.
+const rollbackTimeout = 5 * time.Second
 
 // Query runs one statement and hands each row to scan.
 func (p *Pipe) Query(ctx context.Context, query string, args []any, scan func(pgx.Rows) error) error {
