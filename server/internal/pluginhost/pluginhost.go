@@ -454,9 +454,18 @@ func (p *proc) launch() error {
 	}
 	p.mu.Lock()
 	p.client, p.conn, p.desc, p.described, p.name, p.pid = client, conn, desc, true, desc.Name, pid
+	p.mu.Unlock()
+	// Channels first, calls after: a send routed to a new process before its channels
+	// are started is refused ("channel not started"), and a connector may well call
+	// that permanent, failing a message only because it raced a restart.
+	p.startChannels()
+	p.mu.Lock()
+	if p.conn != conn || p.state == Stopped || p.state == Disabled {
+		p.mu.Unlock()
+		return nil // closed meanwhile
+	}
 	p.state, p.healthAt = Running, time.Now()
 	p.mu.Unlock()
-	p.startChannels()
 	p.logger().Info("connector running", "version", desc.Version, "pid", pid)
 	return nil
 }
