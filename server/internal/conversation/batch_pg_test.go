@@ -188,6 +188,27 @@ func TestBatchStorePostgres(t *testing.T) {
 		}
 	})
 
+	t.Run("a conversation another transaction holds locked fails the batch instead of waiting", func(t *testing.T) {
+		c, v := thread(conversation.StatusQueued, nil, false)
+		holder, err := owner.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Rollback()
+		if _, err := holder.Exec(`SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		err = commit(conversation.InboundBatch{Messages: []*conversation.Message{msg(c, v, uuid.NewString())},
+			Touches: []conversation.InboundTouch{{Was: v, Now: conversation.TouchedInbound(v, now, "hi", 1)}}})
+		if !errors.Is(err, conversation.ErrBatchConflict) {
+			t.Fatalf("got %v, want ErrBatchConflict (lock timeout)", err)
+		}
+		_ = holder.Rollback()
+		if n := count(`SELECT count(*) FROM messages WHERE conversation_id = $1`, v.ID); n != 0 {
+			t.Fatalf("%d messages stored", n)
+		}
+	})
+
 	t.Run("fills only a contact's empty fields", func(t *testing.T) {
 		c, v := thread(conversation.StatusQueued, nil, false)
 		err := commit(conversation.InboundBatch{Messages: []*conversation.Message{msg(c, v, uuid.NewString())},
@@ -212,11 +233,11 @@ func TestBatchStorePostgres(t *testing.T) {
 			}
 			return errors.New("give up after the first statement")
 		})
-		var scope []struct{ T, U string }
-		if err := app.SQLRows(bg, &scope, `SELECT current_setting('app.tenant_id', true) AS t, current_setting('app.user_id', true) AS u`); err != nil {
+		var scope []struct{ T, U, L string }
+		if err := app.SQLRows(bg, &scope, `SELECT current_setting('app.tenant_id', true) AS t, current_setting('app.user_id', true) AS u, current_setting('lock_timeout') AS l`); err != nil {
 			t.Fatal(err)
 		}
-		if len(scope) != 1 || scope[0].T != "" || scope[0].U != "" {
+		if len(scope) != 1 || scope[0].T != "" || scope[0].U != "" || scope[0].L != "0" {
 			t.Fatalf("the pooled connection kept a scope: %+v", scope)
 		}
 		var rows []struct{ N int }

@@ -28,13 +28,18 @@ func (s *Store) Batches() bool { return s.DB.Dialect() == db.Postgres }
 
 var _ conversation.BatchStore = (*Store)(nil)
 
+// batchLockTimeout bounds a batch's wait for a row another transaction holds (an
+// agent's update of a conversation): one committer serves every tenant, so a batch
+// that waits longer gives up, and its messages take the one-message path beside it.
+const batchLockTimeout = 250 * time.Millisecond
+
 // Batch runs fn in a pipelined transaction in the context tenant's scope.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context, tx conversation.BatchTx) error) error {
 	tid, err := tenants.Require(ctx)
 	if err != nil {
 		return err
 	}
-	return s.DB.Pipeline(ctx, func(ctx context.Context, p *db.Pipe) error {
+	return s.DB.Pipeline(ctx, batchLockTimeout, func(ctx context.Context, p *db.Pipe) error {
 		return fn(ctx, &batchTx{p: p, tid: tid})
 	})
 }
@@ -137,7 +142,7 @@ func (b *batchTx) CommitInbound(ctx context.Context, w conversation.InboundBatch
 	err := b.p.QueryCommit(ctx, commitSQL, []any{[16]byte(tid), ids, convs, chs, senders, types, texts, exts, ats,
 		tIDs, wasStatus, wasAssignee, wasUnread, wasResolved, wasUpdated, status, unread, resolved, lastAt, preview,
 		fIDs, fNames, fEmails, fPhones, fAvatars, fAts, oIDs, oTopics, oPayloads, oAts, n, k}, nil)
-	if db.SQLState(err) == batchConflictState {
+	if st := db.SQLState(err); st == batchConflictState || st == db.LockNotAvailable {
 		return conversation.ErrBatchConflict
 	}
 	return err
