@@ -18,6 +18,8 @@ import (
 	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kefu-io/kefu/server/internal/platform/db"
 )
 
 // Backend is a storage configuration to run tests against.
@@ -225,4 +227,28 @@ func redact(s string) string {
 		return "<url>"
 	}
 	return u.Redacted()
+}
+
+// MigratedPostgres is a fresh database with kefu's migrations applied: its URL, a
+// connection as the owner (a superuser here, so row-level security does not apply:
+// for setup and checks) and kefu's own pool of at most maxConns connections, which
+// runs as kefu_app. All are closed when the test ends.
+func MigratedPostgres(t testing.TB, maxConns int) (url string, owner *sql.DB, app *db.DB) {
+	t.Helper()
+	url = NewPostgresDB(t)
+	ctx := context.Background()
+	if _, err := db.MigrateUp(ctx, url, ""); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Close() })
+	app, err = db.Open(ctx, db.Options{URL: url, MaxOpenConns: maxConns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	return url, owner, app
 }

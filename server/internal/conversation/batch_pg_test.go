@@ -2,7 +2,6 @@ package conversation_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/conversation/conversationdb"
-	"github.com/kefu-io/kefu/server/internal/platform/db"
 	"github.com/kefu-io/kefu/server/kefutest"
 	"github.com/kefu-io/kefu/tenants"
 )
@@ -20,22 +18,9 @@ import (
 // makes it write nothing, and that its pipelined transaction leaves no tenant scope on
 // the pooled connection.
 func TestBatchStorePostgres(t *testing.T) {
-	url := kefutest.NewPostgresDB(t)
-	bg := context.Background()
-	if _, err := db.MigrateUp(bg, url, ""); err != nil {
-		t.Fatal(err)
-	}
-	owner, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
 	// One connection: the scope check below must see the batch's own connection.
-	app, err := db.Open(bg, db.Options{URL: url, MaxOpenConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	_, owner, app := kefutest.MigratedPostgres(t, 1)
+	bg := context.Background()
 	tid, chID := uuid.New(), uuid.New()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, q := range []struct {

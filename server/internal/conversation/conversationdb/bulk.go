@@ -3,7 +3,6 @@ package conversationdb
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -204,8 +203,12 @@ func (s *Store) addOutboxPG(ctx context.Context, tid uuid.UUID, es []conversatio
 		}
 		ids[i], topics[i], payloads[i], ats[i] = e.ID.String(), e.Topic, string(e.Payload), e.Created.UTC()
 	}
-	return s.pg(ctx, func(ctx context.Context, q db.Conn) error {
-		_, err := q.ExecContext(ctx, outboxSQL, tid.String(), ids, topics, payloads, ats)
+	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		q, err := db.RawConn(tx)
+		if err != nil {
+			return err
+		}
+		_, err = q.ExecContext(ctx, outboxSQL, tid.String(), ids, topics, payloads, ats)
 		return err
 	})
 }
@@ -268,17 +271,3 @@ const (
 	outboxSQL = "INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
 		"SELECT $1::uuid, x.id::uuid, x.topic, x.payload, x.at FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS x(id, topic, payload, at)"
 )
-
-// pg runs fn on the transaction's connection, in the context's tenant scope.
-func (s *Store) pg(ctx context.Context, fn func(ctx context.Context, q db.Conn) error) error {
-	if s.DB.Dialect() != db.Postgres {
-		return errors.New("batch statements need PostgreSQL")
-	}
-	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		q, err := db.RawConn(tx)
-		if err != nil {
-			return err
-		}
-		return fn(ctx, q)
-	})
-}

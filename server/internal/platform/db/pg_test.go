@@ -35,23 +35,7 @@ var globalTables = map[string]bool{
 }
 
 func migratedPostgres(t *testing.T) (url string, owner *sql.DB, app *db.DB) {
-	t.Helper()
-	url = kefutest.NewPostgresDB(t)
-	ctx := context.Background()
-	if _, err := db.MigrateUp(ctx, url, ""); err != nil {
-		t.Fatal(err)
-	}
-	owner, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { owner.Close() })
-	app, err = db.Open(ctx, db.Options{URL: url, MaxOpenConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	return url, owner, app
+	return kefutest.MigratedPostgres(t, 4)
 }
 
 // TestCatalogTenantRules reads the live PostgreSQL catalog and fails on any table that
