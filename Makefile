@@ -59,6 +59,8 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./server/internal/authz/
 	$(GO) test -run '^$$' -bench . -benchmem ./server/internal/identity/password/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./server/internal/knowledge/search/
+	$(GO) test -run '^$$' -bench 'Predict10k' -benchtime 3000x -benchmem ./server/internal/bot/nlu/
 	cd sdk && $(GO) test -run '^$$' -bench RoundTrip -benchtime 20000x ./examples/echo
 	bash bench/chat.sh
 

@@ -25,6 +25,8 @@ import (
 	"github.com/kefu-io/kefu/server/internal/authz"
 	"github.com/kefu-io/kefu/server/internal/identity"
 	"github.com/kefu-io/kefu/server/internal/identity/password"
+	"github.com/kefu-io/kefu/server/internal/knowledge"
+	"github.com/kefu-io/kefu/server/internal/knowledge/knowledgedb"
 	"github.com/kefu-io/kefu/server/internal/mail"
 	"github.com/kefu-io/kefu/server/internal/platform/config"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
@@ -64,6 +66,8 @@ type Main struct {
 	Audit    *audit.Log
 	Authz    *authz.Enforcer
 	HTTP     *api.Server
+	// Knowledge is the knowledge base; its Notifier is for the bot to set.
+	Knowledge *knowledge.Service
 
 	embedded *redisx.Embedded
 	watcher  *authz.RedisWatcher
@@ -117,6 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Audit = &audit.Log{DB: m.DB}
 	m.Tenants = &tenants.Service{Store: &tenantsdb.Store{DB: m.DB}, Audit: m.Audit, Tx: m.DB}
+	m.Knowledge = &knowledge.Service{Store: &knowledgedb.Store{DB: m.DB}, Tx: m.DB, Audit: m.Audit}
 	m.Authz, err = authz.New(identity.PolicySource{DB: m.DB}, authz.Options{MaxTenants: c.AuthzTenants})
 	if err != nil {
 		return err
@@ -198,7 +203,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if mailer == nil {
 			mailer = &mail.FileMailer{Dir: filepath.Join(c.DataDir, "mail"), Logger: m.Logger}
 		}
-		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Identity: m.Identity, Logger: m.Logger, Shutdown: c.ShutdownTimeout, Deliver: m.deliver})
+		m.worker = worker.New(worker.Deps{Redis: m.Redis, Mailer: mailer, Identity: m.Identity, Logger: m.Logger, Shutdown: c.ShutdownTimeout, Deliver: m.deliver,
+			BotTurn: m.botTurn, Rebuild: m.botRebuild})
 		if err := m.worker.Start(); err != nil {
 			m.Close()
 			return fmt.Errorf("start worker: %w", err)
@@ -215,7 +221,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.HTTP = api.New(m.Identity, m.Tenants, m.Audit, api.Options{
 			Logger: m.Logger, BodyLimit: c.BodyLimit, TrustedProxies: proxies, Registry: reg, Ready: m.ready,
-			Console: webui.New().Handler, Chat: m.apiChat(),
+			Console: webui.New().Handler, Chat: m.apiChat(), Knowledge: m.Knowledge,
 		})
 		m.serveErr = make(chan error, 1)
 		go func() { m.serveErr <- m.HTTP.App().Listener(m.ln) }()

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kefu-io/kefu/server/internal/api"
+	"github.com/kefu-io/kefu/server/internal/bot"
 	"github.com/kefu-io/kefu/server/internal/channels"
 	"github.com/kefu-io/kefu/server/internal/channels/channelsdb"
 	"github.com/kefu-io/kefu/server/internal/conversation"
@@ -34,6 +35,7 @@ type chat struct {
 	plugins       *pluginhost.Host
 	pipeline      *pipeline.Pipeline
 	webchat       *webchat.Service
+	bot           *bot.Service
 }
 
 // openChat builds the message path. Plugins start only in processes that run the api
@@ -70,7 +72,7 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	c.pipeline.Channels = c.channels
 	c.webchat = &webchat.Service{Key: crypt.DeriveKey(secret, "kefu/widget/v1", 32), Pipeline: c.pipeline,
 		Conversations: c.conversations, Contacts: c.convStore}
-	return nil
+	return m.openBot(secret)
 }
 
 func (c *chat) connectorList() []channels.Descriptor {
@@ -114,7 +116,8 @@ func (m *Main) startChat(ctx context.Context) error {
 func (m *Main) apiChat() api.Chat {
 	c := m.chat
 	return api.Chat{Channels: c.channels, Conversations: c.conversations, Hub: c.hub, Contacts: c.convStore,
-		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL, Plugins: m.pluginInfos}
+		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL, Plugins: m.pluginInfos,
+		Bot: c.bot, BotKnowledge: m.knowledgeWriter()}
 }
 
 // deliver is the worker's message:send handler.

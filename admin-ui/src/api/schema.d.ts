@@ -1606,6 +1606,862 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_id}/kb/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List knowledge-base categories
+         * @description The whole category tree, depth first.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listKbCategories"];
+        put?: never;
+        /**
+         * Create a category
+         * @description Adds a category at the top level or under `parent_id`, at `position` among its siblings (last by default). Categories nest at most 6 levels; a tenant has at most 1000.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createKbCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/categories/{category_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a category
+         * @description One category.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbCategory"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a category
+         * @description Deletes an empty category. One with subcategories, or with articles or FAQ entries filed in it (their working or their live copy), is refused: move or delete them first. Recorded in the audit log.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteKbCategory"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a category
+         * @description Replaces the category's names.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateKbCategory"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/categories/{category_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a category
+         * @description Moves the category (with its subtree) under `parent_id` (null: the top level) at `position` among its new siblings (last by default); the siblings are renumbered.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["moveKbCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List articles
+         * @description The tenant's articles, newest first, every status (drafts included), filtered by the working copy.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listKbArticles"];
+        put?: never;
+        /**
+         * Create an article
+         * @description Creates a draft. Text is trimmed; blank values are refused. The Markdown body is rendered to sanitised HTML.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an article
+         * @description The working copy, with the live copy.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbArticle"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an article
+         * @description Deletes the article with its history; a live one leaves the live corpus. Recorded in the audit log.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteKbArticle"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit an article
+         * @description Edits the working copy; absent fields stay. Whatever its status, the edited entry is a draft again (an entry in review is withdrawn); the live copy does not change until the draft is published. An edit that changes nothing records nothing. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateKbArticle"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit for review an article
+         * @description Sends a draft for review (draft → in_review). The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["submitKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an article
+         * @description Approves and publishes the working copy (from draft or in_review): it becomes the live copy customers see. Refused while its expiry date is past. Recorded in the audit log. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["publishKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an article
+         * @description Sends an entry in review back to draft, with an optional note for its author. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["rejectKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive an article
+         * @description Retires the entry (from draft, in_review or published): its live copy, if any, is withdrawn. Edit it to bring it back as a draft. Recorded in the audit log. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["archiveKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll an article back
+         * @description Copies an old version's content into a new draft version. The live copy does not change: publish the draft to make the rollback live.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["rollbackKbArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List article versions
+         * @description Every recorded change, newest first: who, when, what it did, and the status after it.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listKbArticleVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+                /** @description A version number (1 is the entry as created). */
+                version: components["parameters"]["KbVersion"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an article version
+         * @description One version with its full snapshot.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbArticleVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/articles/{article_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare article versions
+         * @description What changed from version `from` to version `to`, field by field, with a line diff of text fields. `to` defaults to the latest version, `from` to the one before `to`.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["diffKbArticle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List FAQ entries
+         * @description The tenant's FAQ entries, newest first, every status (drafts included), filtered by the working copy.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listKbFaqs"];
+        put?: never;
+        /**
+         * Create an FAQ entry
+         * @description Creates a draft. Text is trimmed; blank values are refused.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an FAQ entry
+         * @description The working copy, with the live copy.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbFaq"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an FAQ entry
+         * @description Deletes the FAQ entry with its history; a live one leaves the live corpus. Recorded in the audit log.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteKbFaq"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit an FAQ entry
+         * @description Edits the working copy; absent fields stay. Whatever its status, the edited entry is a draft again (an entry in review is withdrawn); the live copy does not change until the draft is published. An edit that changes nothing records nothing. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateKbFaq"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit for review an FAQ entry
+         * @description Sends a draft for review (draft → in_review). The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["submitKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an FAQ entry
+         * @description Approves and publishes the working copy (from draft or in_review): it becomes the live copy customers see. Refused while its expiry date is past. Recorded in the audit log. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["publishKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an FAQ entry
+         * @description Sends an entry in review back to draft, with an optional note for its author. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["rejectKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive an FAQ entry
+         * @description Retires the entry (from draft, in_review or published): its live copy, if any, is withdrawn. Edit it to bring it back as a draft. Recorded in the audit log. The working copy moves draft → in_review (submit, `kb:edit`) → published (publish, `kb:publish`; also straight from draft) → archived (archive, `kb:publish`); reject (`kb:publish`) sends an entry in review back to draft, and any edit makes the working copy a draft again. Customers (the bot, the help centre) see only the live copy, which publishing replaces and archiving withdraws.
+         *
+         *     Needs the `kb:publish` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["archiveKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll an FAQ entry back
+         * @description Copies an old version's content into a new draft version. The live copy does not change: publish the draft to make the rollback live.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["rollbackKbFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List FAQ entry versions
+         * @description Every recorded change, newest first: who, when, what it did, and the status after it.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listKbFaqVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+                /** @description A version number (1 is the entry as created). */
+                version: components["parameters"]["KbVersion"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an FAQ entry version
+         * @description One version with its full snapshot.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbFaqVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/faqs/{faq_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare FAQ entry versions
+         * @description What changed from version `from` to version `to`, field by field, with a line diff of text fields. `to` defaults to the latest version, `from` to the one before `to`.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["diffKbFaq"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/bot/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the bot settings
+         * @description The tenant's bot settings (defaults until changed).
+         *
+         *     Needs the `bot:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getBotSettings"];
+        /**
+         * Replace the bot settings
+         * @description Replaces the settings; absent fields take their defaults. The LLM key is sealed at rest and never returned. Recorded in the audit log.
+         *
+         *     Needs the `bot:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        put: operations["putBotSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/bot/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the bot model status
+         * @description The model the bot serves against the knowledge revision; a model behind the knowledge is rebuilt in the background.
+         *
+         *     Needs the `bot:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getBotModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/bot/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try the bot
+         * @description Runs the bot on a question without side effects: the decision, confidence, reply and matched entries.
+         *
+         *     Needs the `bot:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["tryBot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/bot/unanswered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List unanswered questions
+         * @description Questions the bot did not answer (clarified, fell back or handed off) and nobody reviewed, grouped by similarity, biggest groups first.
+         *
+         *     Needs the `bot:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listBotUnanswered"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/bot/unanswered/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn unanswered questions into knowledge
+         * @description `create_faq` makes a draft FAQ (standard question, similar questions, answer); `add_similar` adds the questions to an FAQ as a new draft version; `dismiss` only marks them reviewed. Publishing stays a `kb:publish` step.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["resolveBotUnanswered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/bot-turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the bot's turns in a conversation
+         * @description The bot's decisions on each customer message, oldest first: what an agent sees after a hand-off.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listBotTurns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/{channel_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate a bot answer
+         * @description The visitor's 👍/👎 on one of the bot's answers in their conversation.
+         *
+         *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
+         */
+        post: operations["widgetFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2448,6 +3304,546 @@ export interface components {
              */
             contact_id: string;
         };
+        /** @description A node of the knowledge base's category tree. */
+        KbCategory: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The parent category; null at the top level.
+             */
+            parent_id: string | null;
+            /** @description Order among its siblings, from 0. */
+            position: number;
+            /** @description The name per locale (`zh-CN`, `en`), at least one, e.g. `{"zh-CN": "退款", "en": "Refunds"}`. */
+            name: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        KbCategoryList: {
+            /** @description Depth first: each category before its children, siblings by position. */
+            items: components["schemas"]["KbCategory"][];
+        };
+        CreateKbCategoryRequest: {
+            /** @description The name per locale (`zh-CN`, `en`), at least one, e.g. `{"zh-CN": "退款", "en": "Refunds"}`. */
+            name: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description The parent category; null or absent for the top level.
+             */
+            parent_id?: string | null;
+            /** @description Position among the siblings (absent or past the end: last). */
+            position?: number;
+        };
+        RenameKbCategoryRequest: {
+            /** @description The name per locale (`zh-CN`, `en`), at least one, e.g. `{"zh-CN": "退款", "en": "Refunds"}`. */
+            name: {
+                [key: string]: string;
+            };
+        };
+        MoveKbCategoryRequest: {
+            /**
+             * Format: uuid
+             * @description The new parent; null for the top level.
+             */
+            parent_id: string | null;
+            /** @description Position among the new siblings (absent or past the end: last). */
+            position?: number;
+        };
+        /** @description A copy of an entry: an article's fields (`title`, `body`, `html` where rendered) or an FAQ's (`question`, `similar_questions`, `answer`, `channel_answers`). */
+        KbContent: {
+            title?: string;
+            /** @description Markdown. */
+            body?: string;
+            /** @description The body rendered to sanitised HTML (no scripts, event handlers or `javascript:` links). */
+            html?: string;
+            question?: string;
+            similar_questions?: string[];
+            answer?: string;
+            channel_answers?: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            category_id: string | null;
+            tags: string[];
+            /**
+             * @description The entry's language.
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /** Format: date-time */
+            expires_at: string | null;
+        };
+        /** @description An article in a list (without its body). */
+        KbArticleSummary: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The working copy's place in the workflow.
+             * @enum {string}
+             */
+            status: "draft" | "in_review" | "published" | "archived";
+            /** Format: uuid */
+            category_id: string | null;
+            tags: string[];
+            /**
+             * @description The entry's language.
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description After this the entry is stale and leaves the live corpus until published again with a later date, or none.
+             */
+            expires_at: string | null;
+            /** @description The expiry date of the live copy (of the working copy, if never published) has passed. */
+            stale: boolean;
+            /** @description The working copy's version: send it back as `version` when editing. */
+            version: number;
+            /** @description The version customers see; null when nothing is published. */
+            live_version: number | null;
+            /** @description Live, with edits not yet published. */
+            pending_changes: boolean;
+            /**
+             * Format: date-time
+             * @description When the live copy was published.
+             */
+            published_at: string | null;
+            /** Format: uuid */
+            created_by: string | null;
+            /** Format: uuid */
+            updated_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            title: string;
+        };
+        /** @description An FAQ entry in a list. */
+        KbFaqSummary: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The working copy's place in the workflow.
+             * @enum {string}
+             */
+            status: "draft" | "in_review" | "published" | "archived";
+            /** Format: uuid */
+            category_id: string | null;
+            tags: string[];
+            /**
+             * @description The entry's language.
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description After this the entry is stale and leaves the live corpus until published again with a later date, or none.
+             */
+            expires_at: string | null;
+            /** @description The expiry date of the live copy (of the working copy, if never published) has passed. */
+            stale: boolean;
+            /** @description The working copy's version: send it back as `version` when editing. */
+            version: number;
+            /** @description The version customers see; null when nothing is published. */
+            live_version: number | null;
+            /** @description Live, with edits not yet published. */
+            pending_changes: boolean;
+            /**
+             * Format: date-time
+             * @description When the live copy was published.
+             */
+            published_at: string | null;
+            /** Format: uuid */
+            created_by: string | null;
+            /** Format: uuid */
+            updated_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            question: string;
+            similar_questions: string[];
+            answer: string;
+            /** @description Answers per channel kind (`web`, `wechat`, `email`, `sms`, ...) used instead of `answer` there. */
+            channel_answers: {
+                [key: string]: string;
+            };
+        };
+        /** @description An article: the working copy, and the live copy. */
+        KbArticle: components["schemas"]["KbArticleSummary"] & {
+            /** @description Markdown. */
+            body: string;
+            /** @description The body rendered to sanitised HTML (no scripts, event handlers or `javascript:` links). */
+            html: string;
+            /** @description What customers see (the bot, the help centre); null when nothing is published. Edits change it only when published. */
+            live: (components["schemas"]["KbContent"] | null) & components["schemas"]["KbContent"];
+        };
+        /** @description An FAQ entry: the working copy, and the live copy. */
+        KbFaq: components["schemas"]["KbFaqSummary"] & {
+            /** @description What customers see (the bot, the help centre); null when nothing is published. Edits change it only when published. */
+            live: (components["schemas"]["KbContent"] | null) & components["schemas"]["KbContent"];
+        };
+        KbArticleList: {
+            items: components["schemas"]["KbArticleSummary"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last. */
+            next_cursor: string | null;
+        };
+        KbFaqList: {
+            items: components["schemas"]["KbFaqSummary"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last. */
+            next_cursor: string | null;
+        };
+        CreateKbArticleRequest: {
+            title: string;
+            /** @description Markdown, at most 200 KB. */
+            body: string;
+            /**
+             * Format: uuid
+             * @description A category of this tenant; null for none.
+             */
+            category_id?: string | null;
+            /** @description At most 20, each at most 50 characters; duplicates are dropped. */
+            tags?: string[];
+            /**
+             * @description The entry's language (default: the tenant's locale).
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description A future date-time, or null for none.
+             */
+            expires_at?: string | null;
+        };
+        UpdateKbArticleRequest: {
+            title?: string;
+            /** @description Markdown, at most 200 KB. */
+            body?: string;
+            /**
+             * Format: uuid
+             * @description A category of this tenant; null for none.
+             */
+            category_id?: string | null;
+            /** @description At most 20, each at most 50 characters; duplicates are dropped. */
+            tags?: string[];
+            /**
+             * @description The entry's language (default: the tenant's locale).
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description A future date-time, or null for none.
+             */
+            expires_at?: string | null;
+            /** @description The version you started from: if the entry has changed since, the edit is refused (`kb.edit-conflict`). */
+            version?: number;
+        };
+        CreateKbFaqRequest: {
+            /** @description The standard question. */
+            question: string;
+            /** @description Other ways customers ask it. */
+            similar_questions?: string[];
+            /** @description Plain text, at most 20 KB. */
+            answer: string;
+            /** @description Answers by channel kind (`web`, `wechat`, `email`, `sms`, ...), at most 16, each at most 20 KB. */
+            channel_answers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description A category of this tenant; null for none.
+             */
+            category_id?: string | null;
+            /** @description At most 20, each at most 50 characters; duplicates are dropped. */
+            tags?: string[];
+            /**
+             * @description The entry's language (default: the tenant's locale).
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description A future date-time, or null for none.
+             */
+            expires_at?: string | null;
+        };
+        UpdateKbFaqRequest: {
+            /** @description The standard question. */
+            question?: string;
+            /** @description Other ways customers ask it. */
+            similar_questions?: string[];
+            /** @description Plain text, at most 20 KB. */
+            answer?: string;
+            /** @description Answers by channel kind (`web`, `wechat`, `email`, `sms`, ...), at most 16, each at most 20 KB. */
+            channel_answers?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description A category of this tenant; null for none.
+             */
+            category_id?: string | null;
+            /** @description At most 20, each at most 50 characters; duplicates are dropped. */
+            tags?: string[];
+            /**
+             * @description The entry's language (default: the tenant's locale).
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
+            /**
+             * Format: date-time
+             * @description A future date-time, or null for none.
+             */
+            expires_at?: string | null;
+            /** @description The version you started from: if the entry has changed since, the edit is refused (`kb.edit-conflict`). */
+            version?: number;
+        };
+        KbRejectRequest: {
+            /** @description Why, for the author. */
+            note?: string;
+        };
+        KbRollbackRequest: {
+            /** @description The version whose content to restore. */
+            version: number;
+        };
+        /** @description One recorded change of an entry. */
+        KbVersion: {
+            version: number;
+            /** @enum {string} */
+            action: "created" | "edited" | "submitted" | "published" | "rejected" | "archived" | "rolled_back";
+            /**
+             * @description The status after the change.
+             * @enum {string}
+             */
+            status: "draft" | "in_review" | "published" | "archived";
+            /** @description A reviewer's note, or the version a rollback restored. */
+            note: string;
+            /**
+             * Format: uuid
+             * @description The user who made the change; null for an API key.
+             */
+            author_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A version with the full snapshot after the change. */
+        KbVersionDetail: components["schemas"]["KbVersion"] & {
+            content: components["schemas"]["KbContent"];
+        };
+        KbVersionList: {
+            items: components["schemas"]["KbVersion"][];
+            /** @description Pass as `cursor` for older versions; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description What changed between two versions, field by field. */
+        KbDiff: {
+            from: number;
+            to: number;
+            changes: {
+                /** @description `status`, `title`, `body`, `question`, `similar_questions`, `answer`, `channel_answers.<kind>`, `category_id`, `tags`, `locale` or `expires_at`. */
+                field: string;
+                /** @description The value in `from` (null: absent). */
+                from: unknown;
+                /** @description The value in `to` (null: absent). */
+                to: unknown;
+                /** @description For text fields, a line diff; empty otherwise. */
+                lines: {
+                    /** @enum {string} */
+                    op: "equal" | "insert" | "delete";
+                    text: string;
+                }[];
+            }[];
+        };
+        /** @description A knowledge entry the bot considered. */
+        BotMatch: {
+            /** @description `faq:<id>` or `article:<id>`. */
+            entry_id: string;
+            /** @enum {string} */
+            kind: "faq" | "article";
+            /** @description The entry's standard question (an article's title). */
+            question: string;
+            /** @description Calibrated confidence. */
+            score: number;
+        };
+        /** @description An optional LLM that writes answers only from the retrieved entries, with citations; off by default. */
+        BotLLM: {
+            enabled: boolean;
+            /** @description An OpenAI-compatible API base, e.g. `https://api.openai.com/v1`; the bot POSTs `{base_url}/chat/completions`. */
+            base_url: string;
+            model: string;
+            /** @description Past it the retrieval answer goes out (0 on write: 3000). */
+            timeout_ms: number;
+            /** @description Read-only: an API key is stored (ignored on write; set the key with `llm_api_key`). */
+            has_key: boolean;
+        };
+        /** @description A tenant's bot configuration. */
+        BotSettings: {
+            /** @description Channels whose new conversations start with the bot. */
+            channels: string[];
+            /** @description At or above this confidence the bot answers. */
+            answer_threshold: number;
+            /** @description At or above this (and below answer_threshold) the bot offers up to 3 "did you mean" suggestions; below, it falls back. */
+            clarify_threshold: number;
+            /** @description Sent before the first answer of a conversation (empty: none). */
+            greeting: string;
+            fallback_text: string;
+            /** @description Heads the numbered suggestions; the customer answers with a number or the question. */
+            clarify_text: string;
+            handoff_text: string;
+            /** @description Replaces handoff_text when no agent works now. */
+            business_hours_text: string;
+            /** @description The n-th fallback in a row hands off instead (0: never). */
+            max_fallbacks: number;
+            /** @description Hand off when the customer is clearly upset. */
+            handoff_on_negative: boolean;
+            /** @description Phrases that ask for a person, beside the built-in ones (人工, 转人工, agent, human …). */
+            handoff_keywords: string[];
+            llm: components["schemas"]["BotLLM"];
+        };
+        /** @description The whole settings object (absent fields take their defaults), plus the write-only LLM key. */
+        BotSettingsRequest: {
+            /** @description Channels whose new conversations start with the bot. */
+            channels?: string[];
+            /** @description At or above this confidence the bot answers. */
+            answer_threshold?: number;
+            /** @description At or above this (and below answer_threshold) the bot offers up to 3 "did you mean" suggestions; below, it falls back. */
+            clarify_threshold?: number;
+            /** @description Sent before the first answer of a conversation (empty: none). */
+            greeting?: string;
+            fallback_text?: string;
+            /** @description Heads the numbered suggestions; the customer answers with a number or the question. */
+            clarify_text?: string;
+            handoff_text?: string;
+            /** @description Replaces handoff_text when no agent works now. */
+            business_hours_text?: string;
+            /** @description The n-th fallback in a row hands off instead (0: never). */
+            max_fallbacks?: number;
+            /** @description Hand off when the customer is clearly upset. */
+            handoff_on_negative?: boolean;
+            /** @description Phrases that ask for a person, beside the built-in ones (人工, 转人工, agent, human …). */
+            handoff_keywords?: string[];
+            llm?: components["schemas"]["BotLLM"];
+            /** @description Write-only: absent keeps the stored key, "" removes it. Never returned. */
+            llm_api_key?: string;
+        };
+        /** @description The model the tenant's bot serves. */
+        BotModel: {
+            /** @description The knowledge revision the served model was built from. */
+            revision: number;
+            /** @description The tenant's current knowledge revision. */
+            knowledge_revision: number;
+            entries: number;
+            bytes: number;
+            build_ms: number;
+            /** Format: date-time */
+            built_at: string | null;
+            /** @description The model is behind the knowledge; a rebuild is queued (answers keep coming from the current model). */
+            building: boolean;
+        };
+        BotTryRequest: {
+            text: string;
+            /** @description Pick per-channel answers (`web`, `wechat` …). */
+            channel_kind?: string;
+        };
+        /** @description What the bot makes of one customer message. */
+        BotDecision: {
+            /** @enum {string} */
+            decision: "answer" | "clarify" | "fallback" | "handoff";
+            /** @description `asked_for_human`, `repeated_fallbacks`, `negative_sentiment`, `no_knowledge`, `not_text` or `picked`. */
+            reason?: string;
+            confidence: number;
+            matches: components["schemas"]["BotMatch"][];
+            /** @description What the customer would get. */
+            reply: string;
+            entry_id?: string;
+            /** @description An LLM wrote the reply from the cited entries. */
+            generated?: boolean;
+            citations?: string[];
+            revision: number;
+        };
+        /** @description Similar questions the bot did not answer, not yet reviewed. */
+        BotUnansweredGroup: {
+            question: string;
+            questions: string[];
+            count: number;
+            turn_ids: string[];
+            /** Format: date-time */
+            last_at: string;
+            guess: components["schemas"]["BotMatch"] | null;
+        };
+        BotUnansweredList: {
+            items: components["schemas"]["BotUnansweredGroup"][];
+        };
+        BotResolveRequest: {
+            turn_ids: string[];
+            /** @enum {string} */
+            action: "create_faq" | "add_similar" | "dismiss";
+            /** @description add_similar: the FAQ (`faq:<id>` or its id). */
+            faq_id?: string;
+            /** @description create_faq: the standard question. */
+            question?: string;
+            similar?: string[];
+            answer?: string;
+            /**
+             * @description create_faq: the FAQ's language (default: the tenant's).
+             * @enum {string}
+             */
+            locale?: "zh-CN" | "en";
+        };
+        BotResolveResult: {
+            /** @description The created or extended FAQ (empty for dismiss). */
+            faq_id: string;
+            reviewed: number;
+        };
+        /** @description The bot's decision on one customer message. */
+        BotTurn: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            message_id: string;
+            /** Format: uuid */
+            reply_id: string | null;
+            question: string;
+            /** @enum {string} */
+            decision: "answer" | "clarify" | "fallback" | "handoff";
+            reason: string;
+            confidence: number;
+            entry_id: string;
+            matches: components["schemas"]["BotMatch"][];
+            /** @enum {integer} */
+            feedback: -1 | 0 | 1;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        BotTurnList: {
+            items: components["schemas"]["BotTurn"][];
+        };
+        WidgetFeedbackRequest: {
+            /**
+             * Format: uuid
+             * @description The bot's answer.
+             */
+            message_id: string;
+            /**
+             * @description 1 👍, -1 👎, 0 withdraws.
+             * @enum {integer}
+             */
+            rating: -1 | 0 | 1;
+        };
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -2540,6 +3936,14 @@ export interface components {
         AttachmentId: string;
         /** @description The contact's id. */
         ContactId: string;
+        /** @description The category's id. */
+        KbCategoryId: string;
+        /** @description The article's id. */
+        KbArticleId: string;
+        /** @description The FAQ entry's id. */
+        KbFaqId: string;
+        /** @description A version number (1 is the entry as created). */
+        KbVersion: number;
     };
     requestBodies: never;
     headers: never;
@@ -5308,6 +6712,1449 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             /** @description `contact.merge-self` (`field: contact_id`): a contact cannot be merged into itself. */
             422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    listKbCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The categories. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategoryList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createKbCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKbCategoryRequest"];
+            };
+        };
+        responses: {
+            /** @description The category. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategory"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-parent` (`field: parent_id`): no such parent category in this tenant; `kb.category-too-deep`: the parent is 6 levels deep; `kb.too-many-categories`: the tenant has 1000 categories. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getKbCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The category. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategory"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.category-not-found`: no such category in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteKbCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.category-not-found`: no such category in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.category-not-empty`: the category has subcategories or entries (the detail counts them). */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updateKbCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameKbCategoryRequest"];
+            };
+        };
+        responses: {
+            /** @description The category. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategory"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.category-not-found`: no such category in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    moveKbCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveKbCategoryRequest"];
+            };
+        };
+        responses: {
+            /** @description The moved category. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbCategory"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.category-not-found`: no such category in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-parent` (`field: parent_id`): no such parent category in this tenant; `kb.category-cycle`: the parent is the category or one of its descendants; `kb.category-too-deep`: the subtree would nest deeper than 6 levels. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    listKbArticles: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only this workflow status. */
+                status?: "draft" | "in_review" | "published" | "archived";
+                /** @description Only entries filed in this category. */
+                category_id?: string;
+                /** @description Only entries with this tag (at most 50 characters). */
+                tag?: string;
+                /** @description Only entries in this language. */
+                locale?: "zh-CN" | "en";
+                /** @description `true`: only stale entries (expiry date passed); `false`: only the others. */
+                stale?: boolean;
+                /** @description Text to find in the entry's texts, ignoring case (at most 200 characters). */
+                q?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of articles. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticleList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKbArticleRequest"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: category_id`): no such category in this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateKbArticleRequest"];
+            };
+        };
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.edit-conflict` (`field: version`): the entry changed since `version`. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: category_id`): no such category in this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    submitKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    publishKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). `kb.expired`: the working copy's expiry date has passed; set a later one, or none, first. */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    rejectKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["KbRejectRequest"];
+            };
+        };
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    archiveKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    rollbackKbArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbRollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description The article, a draft with the old content. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbArticle"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: version`): the version's category no longer exists. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    listKbArticleVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbVersionList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getKbArticleVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+                /** @description A version number (1 is the entry as created). */
+                version: components["parameters"]["KbVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbVersionDetail"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    diffKbArticle: {
+        parameters: {
+            query?: {
+                /** @description The older version (default: the one before `to`). */
+                from?: number;
+                /** @description The newer version (default: the latest). */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbDiff"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.article-not-found`: no such article in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listKbFaqs: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only this workflow status. */
+                status?: "draft" | "in_review" | "published" | "archived";
+                /** @description Only entries filed in this category. */
+                category_id?: string;
+                /** @description Only entries with this tag (at most 50 characters). */
+                tag?: string;
+                /** @description Only entries in this language. */
+                locale?: "zh-CN" | "en";
+                /** @description `true`: only stale entries (expiry date passed); `false`: only the others. */
+                stale?: boolean;
+                /** @description Text to find in the entry's texts, ignoring case (at most 200 characters). */
+                q?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of FAQ entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaqList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKbFaqRequest"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: category_id`): no such category in this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateKbFaqRequest"];
+            };
+        };
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.edit-conflict` (`field: version`): the entry changed since `version`. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: category_id`): no such category in this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    submitKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    publishKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). `kb.expired`: the working copy's expiry date has passed; set a later one, or none, first. */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    rejectKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["KbRejectRequest"];
+            };
+        };
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    archiveKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The FAQ entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:publish` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.invalid-transition`: the entry's status does not allow this (the detail says why). */
+            409: components["responses"]["Conflict"];
+        };
+    };
+    rollbackKbFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KbRollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description The FAQ entry, a draft with the old content. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbFaq"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.unknown-category` (`field: version`): the version's category no longer exists. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    listKbFaqVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbVersionList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getKbFaqVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+                /** @description A version number (1 is the entry as created). */
+                version: components["parameters"]["KbVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbVersionDetail"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    diffKbFaq: {
+        parameters: {
+            query?: {
+                /** @description The older version (default: the one before `to`). */
+                from?: number;
+                /** @description The newer version (default: the latest). */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbDiff"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. `kb.version-not-found`: the entry has no such version. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getBotSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotSettings"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `bot:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putBotSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotSettings"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `bot:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    getBotModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotModel"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `bot:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    tryBot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotTryRequest"];
+            };
+        };
+        responses: {
+            /** @description The decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDecision"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `bot:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    listBotUnanswered: {
+        parameters: {
+            query?: {
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The groups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotUnansweredList"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `bot:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    resolveBotUnanswered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotResolveRequest"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotResolveResult"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or a value is missing, blank, too long or malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `kb.faq-not-found`: no such FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.edit-conflict`: the FAQ changed meanwhile; retry. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    listBotTurns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The turns. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotTurnList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    widgetFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel's id. */
+                channel_id: components["parameters"]["ChannelId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WidgetFeedbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `widget.bad-token`: the visitor token is missing, forged, expired or of another channel. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `widget.rejected`: the channel refused this website (allowed origins) or visitor (signed identity required or invalid); `tenant.suspended`: the workspace is suspended. */
+            403: components["responses"]["Forbidden"];
+            /** @description `channel.not-found`: no such channel, it is disabled, or it is not a web channel. `bot.turn-not-found`: the message is not a bot answer in the visitor's conversation. */
+            404: components["responses"]["NotFound"];
+            /** @description `bot.not-an-answer`: the message is a suggestion, fallback or hand-off, not an answer. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
 }

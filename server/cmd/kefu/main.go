@@ -42,6 +42,7 @@ Usage:
   kefu plugin unregister PATH-OR-SHA256   forbid it again
   kefu plugin list                        the plugin directory's binaries and registrations
   kefu plugin web                         (internal) serve a built-in connector to kefu
+  kefu bot eval --dataset NAME --path DIR measure the FAQ matcher on a labelled dataset
   kefu version
 
 Storage flags (--data-dir, --database-url, --redis-url, --secret-key) and their KEFU_*
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = operatorCmd(args[1:], stdout, stderr)
 	case "plugin":
 		err = pluginCmd(args[1:], stdout, stderr)
+	case "bot":
+		err = botCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kefu %s (plugin protocol %d)\n", version, sdk.ProtocolVersion)
 	case "help", "--help", "-h":

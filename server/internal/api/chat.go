@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/authz"
+	"github.com/kefu-io/kefu/server/internal/bot"
 	"github.com/kefu-io/kefu/server/internal/channels"
 	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/pipeline"
@@ -40,6 +41,10 @@ type Chat struct {
 	// Plugins lists connector plugins with their health, and the plugin directory's
 	// binaries, registered or not (operators).
 	Plugins func(ctx context.Context) ([]PluginInfo, error)
+	// Bot is the answering bot (nil: no bot routes); BotKnowledge turns unanswered
+	// questions into knowledge drafts.
+	Bot          *bot.Service
+	BotKnowledge bot.KnowledgeWriter
 }
 
 // PluginInfo is a connector plugin as operators see it.

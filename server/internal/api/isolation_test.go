@@ -69,6 +69,7 @@ var channelRoutes = map[string]bool{
 	"POST /widget/:channel_id/read":                      true,
 	"POST /widget/:channel_id/typing":                    true,
 	"GET /widget/:channel_id/ws":                         true,
+	"POST /widget/:channel_id/feedback":                  true,
 }
 
 // victim holds tenant B's objects, which A's credentials try to reach.
@@ -76,6 +77,7 @@ type victim struct {
 	tenant, member, invitation, role, apiKey string
 	channel, webChannel, conversation        string
 	attachment, visitorToken, contact        string
+	kbCategory, kbArticle, kbFAQ             string
 	token                                    string // B's owner, for checksums
 	secrets                                  []string
 }
@@ -129,6 +131,55 @@ var isolationCases = map[string]isolationCase{
 	"GET /api/v1/tenants/:tenant_id/contacts/:contact_id":                        {},
 	"PATCH /api/v1/tenants/:tenant_id/contacts/:contact_id":                      {body: func(victim) any { return map[string]any{"name": "pwned"} }},
 	"POST /api/v1/tenants/:tenant_id/contacts/:contact_id/merge":                 {body: func(v victim) any { return map[string]any{"contact_id": v.contact} }},
+	"GET /api/v1/tenants/:tenant_id/kb/categories":                               {},
+	"POST /api/v1/tenants/:tenant_id/kb/categories": {body: func(v victim) any {
+		return map[string]any{"name": map[string]string{"en": "mole"}, "parent_id": v.kbCategory}
+	}},
+	"GET /api/v1/tenants/:tenant_id/kb/categories/:category_id":       {},
+	"PATCH /api/v1/tenants/:tenant_id/kb/categories/:category_id":     {body: func(victim) any { return map[string]any{"name": map[string]string{"en": "pwned"}} }},
+	"POST /api/v1/tenants/:tenant_id/kb/categories/:category_id/move": {body: func(victim) any { return map[string]any{"parent_id": nil, "position": 0} }},
+	"DELETE /api/v1/tenants/:tenant_id/kb/categories/:category_id":    {},
+	"GET /api/v1/tenants/:tenant_id/kb/articles":                      {},
+	"POST /api/v1/tenants/:tenant_id/kb/articles": {body: func(v victim) any {
+		return map[string]any{"title": "mole", "body": "mole", "category_id": v.kbCategory}
+	}},
+	"GET /api/v1/tenants/:tenant_id/kb/articles/:article_id":                   {},
+	"PATCH /api/v1/tenants/:tenant_id/kb/articles/:article_id":                 {body: func(victim) any { return map[string]any{"title": "pwned"} }},
+	"DELETE /api/v1/tenants/:tenant_id/kb/articles/:article_id":                {},
+	"POST /api/v1/tenants/:tenant_id/kb/articles/:article_id/submit":           {},
+	"POST /api/v1/tenants/:tenant_id/kb/articles/:article_id/publish":          {},
+	"POST /api/v1/tenants/:tenant_id/kb/articles/:article_id/reject":           {body: func(victim) any { return map[string]any{"note": "mole"} }},
+	"POST /api/v1/tenants/:tenant_id/kb/articles/:article_id/archive":          {},
+	"POST /api/v1/tenants/:tenant_id/kb/articles/:article_id/rollback":         {body: func(victim) any { return map[string]any{"version": 1} }},
+	"GET /api/v1/tenants/:tenant_id/kb/articles/:article_id/versions":          {},
+	"GET /api/v1/tenants/:tenant_id/kb/articles/:article_id/versions/:version": {},
+	"GET /api/v1/tenants/:tenant_id/kb/articles/:article_id/diff":              {},
+	"GET /api/v1/tenants/:tenant_id/kb/faqs":                                   {},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs": {body: func(v victim) any {
+		return map[string]any{"question": "mole", "answer": "mole", "category_id": v.kbCategory}
+	}},
+	"GET /api/v1/tenants/:tenant_id/kb/faqs/:faq_id":                   {},
+	"PATCH /api/v1/tenants/:tenant_id/kb/faqs/:faq_id":                 {body: func(victim) any { return map[string]any{"answer": "pwned"} }},
+	"DELETE /api/v1/tenants/:tenant_id/kb/faqs/:faq_id":                {},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/submit":           {},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/publish":          {},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/reject":           {body: func(victim) any { return map[string]any{"note": "mole"} }},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/archive":          {},
+	"POST /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/rollback":         {body: func(victim) any { return map[string]any{"version": 1} }},
+	"GET /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/versions":          {},
+	"GET /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/versions/:version": {},
+	"GET /api/v1/tenants/:tenant_id/kb/faqs/:faq_id/diff":              {},
+	"GET /api/v1/tenants/:tenant_id/bot/settings":                      {},
+	"PUT /api/v1/tenants/:tenant_id/bot/settings": {body: func(v victim) any {
+		return map[string]any{"channels": []string{v.channel}, "fallback_text": "pwned"}
+	}},
+	"GET /api/v1/tenants/:tenant_id/bot/model":      {},
+	"POST /api/v1/tenants/:tenant_id/bot/try":       {body: func(victim) any { return map[string]any{"text": "mole"} }},
+	"GET /api/v1/tenants/:tenant_id/bot/unanswered": {},
+	"POST /api/v1/tenants/:tenant_id/bot/unanswered/resolve": {body: func(v victim) any {
+		return map[string]any{"turn_ids": []string{v.conversation}, "action": "add_similar", "faq_id": v.kbFAQ, "similar": []string{"mole"}}
+	}},
+	"GET /api/v1/tenants/:tenant_id/conversations/:conversation_id/bot-turns": {},
 	// Operator routes name a tenant but are not tenant routes: a tenant owner is not an
 	// operator, so they are forbidden outright.
 	"POST /api/v1/platform/tenants/:tenant_id/suspend": {},
@@ -138,7 +189,8 @@ var isolationCases = map[string]isolationCase{
 func (v victim) fill(path string, tenant string) string {
 	r := strings.NewReplacer(":tenant_id", tenant, ":member_id", v.member, ":invitation_id", v.invitation,
 		":role_id", v.role, ":key_id", v.apiKey, ":channel_id", v.channel, ":conversation_id", v.conversation,
-		":attachment_id", v.attachment, ":contact_id", v.contact)
+		":attachment_id", v.attachment, ":contact_id", v.contact, ":category_id", v.kbCategory, ":article_id", v.kbArticle,
+		":faq_id", v.kbFAQ, ":version", "1")
 	return r.Replace(path)
 }
 
@@ -148,7 +200,9 @@ func checksum(t *testing.T, e *kefutest.Env, v victim) string {
 	h := sha256.New()
 	for _, p := range []string{"", "/settings", "/members", "/invitations", "/roles", "/api-keys", "/audit-log?limit=200",
 		"/channels", "/conversations", "/conversations/" + v.conversation + "/messages", "/attachments/" + v.attachment,
-		"/contacts", "/contacts/" + v.contact} {
+		"/contacts", "/contacts/" + v.contact, "/kb/categories", "/kb/categories/" + v.kbCategory, "/kb/articles", "/kb/faqs",
+		"/kb/articles/" + v.kbArticle, "/kb/faqs/" + v.kbFAQ, "/kb/articles/" + v.kbArticle + "/versions", "/kb/faqs/" + v.kbFAQ + "/versions",
+		"/bot/settings", "/bot/unanswered", "/conversations/" + v.conversation + "/bot-turns"} {
 		r := e.Call("GET", "/api/v1/tenants/"+v.tenant+p, v.token, nil).Must(t, http.StatusOK)
 		h.Write([]byte(p))
 		h.Write(r.Body)
@@ -196,6 +250,18 @@ func setupVictim(t *testing.T, e *kefutest.Env) victim {
 	e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + v.webChannel + "/messages", Token: v.visitorToken,
 		Body: map[string]any{"client_id": "vw-1", "text": "victim web text", "attachments": []map[string]any{{"id": v.attachment}}}}).Must(t, http.StatusAccepted)
 	v.secrets = append(v.secrets, providerToken, "victim secret text", "victim web text", "victim-customer", v.visitorToken)
+
+	// Knowledge: a category, a published article and a live FAQ with an unpublished edit.
+	kb := "/api/v1/tenants/" + b.TenantID + "/kb"
+	v.kbCategory = e.Call("POST", kb+"/categories", b.AccessToken, map[string]any{"name": map[string]string{"en": "Victim KB"}}).Must(t, http.StatusCreated).Str("id")
+	v.kbArticle = e.Call("POST", kb+"/articles", b.AccessToken, map[string]any{"title": "Victim article", "body": "victim kb article body",
+		"category_id": v.kbCategory, "tags": []string{"victim-tag"}}).Must(t, http.StatusCreated).Str("id")
+	e.Call("POST", kb+"/articles/"+v.kbArticle+"/publish", b.AccessToken, nil).Must(t, http.StatusOK)
+	v.kbFAQ = e.Call("POST", kb+"/faqs", b.AccessToken, map[string]any{"question": "Victim question?", "answer": "victim kb answer",
+		"category_id": v.kbCategory}).Must(t, http.StatusCreated).Str("id")
+	e.Call("POST", kb+"/faqs/"+v.kbFAQ+"/publish", b.AccessToken, nil).Must(t, http.StatusOK)
+	e.Call("PATCH", kb+"/faqs/"+v.kbFAQ, b.AccessToken, map[string]any{"answer": "victim kb draft answer"}).Must(t, http.StatusOK)
+	v.secrets = append(v.secrets, "victim kb article body", "victim kb answer", "victim kb draft answer", "Victim KB", "victim-tag")
 	return v
 }
 
@@ -218,7 +284,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			"name": "attacker", "role": "admin"}).Must(t, http.StatusCreated).Str("key")
 		v := setupVictim(t, e)
 		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing",
-			v.conversation, v.attachment, v.contact, "Victim line", "Victim site"}
+			v.conversation, v.attachment, v.contact, "Victim line", "Victim site", v.kbCategory, v.kbArticle, v.kbFAQ}
 		forbiddenInBody = append(forbiddenInBody, v.secrets...)
 
 		routes := e.Main.HTTP.Routes()

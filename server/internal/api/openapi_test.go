@@ -857,6 +857,22 @@ func TestOpenAPIResponsesConform(t *testing.T) {
 	call("POST", "/widget/{channel_id}/typing", wp+"/typing", vt, nil, http.StatusNoContent)
 	call("GET", "/widget/{channel_id}/ws", wp+"/ws?token="+vt, "", nil, http.StatusBadRequest)
 	call("GET", "/api/v1/realtime", "/api/v1/realtime", tok, nil, http.StatusBadRequest)
+	call("POST", "/widget/{channel_id}/feedback", wp+"/feedback", vt, map[string]any{"message_id": wm[0]["id"], "rating": 1}, http.StatusNotFound) // not a bot answer
+
+	// The bot: settings (with a stored key that never comes back), model, try, unanswered, turns.
+	call("GET", T+"/bot/settings", tp+"/bot/settings", tok, nil, http.StatusOK)
+	call("PUT", T+"/bot/settings", tp+"/bot/settings", tok, map[string]any{"channels": []string{site},
+		"llm": map[string]any{"enabled": true, "base_url": "https://llm.example/v1", "model": "m"}, "llm_api_key": "sk-conform"}, http.StatusOK)
+	call("PUT", T+"/bot/settings", tp+"/bot/settings", tok, map[string]any{"answer_threshold": 3}, http.StatusBadRequest)
+	call("GET", T+"/bot/model", tp+"/bot/model", tok, nil, http.StatusOK)
+	call("POST", T+"/bot/try", tp+"/bot/try", tok, map[string]any{"text": "退款多久到账"}, http.StatusOK)
+	call("POST", T+"/bot/try", tp+"/bot/try", tok, map[string]any{"text": "转人工"}, http.StatusOK)
+	call("POST", T+"/bot/try", tp+"/bot/try", tok, map[string]any{"text": ""}, http.StatusBadRequest)
+	call("GET", T+"/bot/unanswered", tp+"/bot/unanswered?limit=5", tok, nil, http.StatusOK)
+	call("POST", T+"/bot/unanswered/resolve", tp+"/bot/unanswered/resolve", tok, map[string]any{"turn_ids": []string{uuid.NewString()}, "action": "dismiss"}, http.StatusOK)
+	call("POST", T+"/bot/unanswered/resolve", tp+"/bot/unanswered/resolve", tok, map[string]any{"turn_ids": []string{}, "action": "dismiss"}, http.StatusBadRequest)
+	call("GET", T+"/conversations/{conversation_id}/bot-turns", cp+"/bot-turns", tok, nil, http.StatusOK)
+	call("GET", T+"/conversations/{conversation_id}/bot-turns", tp+"/conversations/"+uuid.NewString()+"/bot-turns", tok, nil, http.StatusNotFound)
 	call("GET", T+"/attachments/{attachment_id}", tp+"/attachments/"+uuid.NewString(), tok, nil, http.StatusNotFound)
 	call("DELETE", T+"/channels/{channel_id}", tp+"/channels/"+site, tok, nil, http.StatusNoContent)
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/audit"
 	"github.com/kefu-io/kefu/server/internal/authz"
 	"github.com/kefu-io/kefu/server/internal/identity"
+	"github.com/kefu-io/kefu/server/internal/knowledge"
 	"github.com/kefu-io/kefu/server/internal/platform/logging"
 	"github.com/kefu-io/kefu/tenants"
 )
@@ -54,6 +55,8 @@ type Options struct {
 	Console fiber.Handler
 	// Chat are the channel, conversation, realtime and widget collaborators.
 	Chat Chat
+	// Knowledge is the knowledge base (the /kb routes).
+	Knowledge *knowledge.Service
 }
 
 // Server is the HTTP API.
@@ -194,6 +197,8 @@ func (s *Server) routesTable() {
 	s.handle("GET", p+"/plugins", Operator, "", s.platformPlugins)
 	s.chatRoutes()
 	s.publicChatRoutes()
+	s.kbRoutes()
+	s.botRoutes()
 	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)
 	// for a path registered under another method when no route matched, and a GET
 	// catch-all route would match everything.

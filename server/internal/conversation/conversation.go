@@ -181,6 +181,7 @@ type Ingested struct {
 const (
 	TopicEvent = "event"        // publish Event to the tenant's realtime stream
 	TopicSend  = "message.send" // deliver an outbound message through its channel
+	TopicBot   = "bot.turn"     // let the bot answer a customer message (BotJob)
 )
 
 // Event types published to realtime subscribers.
@@ -204,6 +205,14 @@ type Event struct {
 	Conversation   *Conversation `json:"conversation,omitempty"`
 	From           string        `json:"from,omitempty"` // typing/read: "contact" or "agent"
 	MessageID      *uuid.UUID    `json:"message_id,omitempty"`
+}
+
+// BotJob is the outbox payload of TopicBot: a customer message in a conversation the
+// bot is answering.
+type BotJob struct {
+	TenantID       uuid.UUID `json:"tenant_id"`
+	ConversationID uuid.UUID `json:"conversation_id"`
+	MessageID      uuid.UUID `json:"message_id"`
 }
 
 // SendJob is the outbox payload of TopicSend.

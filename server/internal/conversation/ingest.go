@@ -311,7 +311,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 		news = append(news, NewThread{Contact: c,
 			Identity: Identity{ChannelID: k.ChannelID, ExternalID: k.ExternalID, Verified: snd.Verified},
 			Conversation: Conversation{ID: newID(), TenantID: tid, ChannelID: k.ChannelID, ContactID: c.ID,
-				Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}})
+				Status: s.openingStatus(ctx, k.ChannelID), LastMessageAt: now, CreatedAt: now, UpdatedAt: now}})
 	}
 	if len(news) > 0 {
 		sort.Slice(news, func(i, j int) bool {
@@ -410,6 +410,9 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 	for _, it := range fast {
 		conv := *next[it.conv.ID]
 		evs = append(evs, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: it.msg, Conversation: &conv}, now))
+		if e, ok := botEntry(&conv, it.msg, now); ok {
+			evs = append(evs, e)
+		}
 	}
 	if err := bs.CommitInbound(ctx, InboundBatch{Messages: msgs, Touches: ts, Fills: fills, Outbox: evs}); err != nil {
 		if errors.Is(err, ErrBatchConflict) {

@@ -97,13 +97,21 @@ type Members interface {
 	IsMember(ctx context.Context, userID uuid.UUID) (bool, error)
 }
 
+// BotChannels says which channels' new conversations start with the bot. It is asked
+// on the message path, so implementations cache.
+type BotChannels interface {
+	BotOn(ctx context.Context, channelID uuid.UUID) bool
+}
+
 // Service is the conversation engine.
 type Service struct {
 	Store   Store
 	Tx      Tx
 	Waker   Waker
 	Members Members
-	Now     func() time.Time
+	// Bot, when set, starts conversations on its channels in bot mode.
+	Bot BotChannels
+	Now func() time.Time
 	// ObserveBatch, when set, is told the size of every group commit (messages) and
 	// how many of them took the bulk statements.
 	ObserveBatch func(messages, bulk int)
@@ -121,6 +129,23 @@ func (s *Service) now() time.Time {
 }
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// openingStatus is the status a new conversation on the channel starts in.
+func (s *Service) openingStatus(ctx context.Context, channelID uuid.UUID) Status {
+	if s.Bot != nil && s.Bot.BotOn(ctx, channelID) {
+		return StatusBot
+	}
+	return StatusQueued
+}
+
+// botEntry asks the bot to answer m when its conversation is in bot mode.
+func botEntry(c *Conversation, m *Message, at time.Time) (OutboxEntry, bool) {
+	if c.Status != StatusBot || m.Direction != In {
+		return OutboxEntry{}, false
+	}
+	b, _ := json.Marshal(BotJob{TenantID: c.TenantID, ConversationID: c.ID, MessageID: m.ID})
+	return OutboxEntry{ID: newID(), TenantID: c.TenantID, Topic: TopicBot, Payload: b, Created: at}, true
+}
 
 func (s *Service) wake(ctx context.Context, entries []OutboxEntry) {
 	if s.Waker == nil || len(entries) == 0 {
@@ -269,7 +294,7 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 	}
 	if newConv {
 		conv = Conversation{ID: newID(), TenantID: tid, ChannelID: channelID, ContactID: contactID,
-			Status: StatusQueued, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
+			Status: s.openingStatus(ctx, channelID), LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
 	}
 	m := &Message{
 		ID: newID(), TenantID: tid, ConversationID: conv.ID, ChannelID: channelID,
@@ -302,6 +327,9 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 	}
 	evs := []OutboxEntry{
 		eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: m, Conversation: &conv}, now),
+	}
+	if e, ok := botEntry(&conv, m, now); ok {
+		evs = append(evs, e)
 	}
 	if err := s.Store.AddOutbox(ctx, evs...); err != nil {
 		return Ingested{}, nil, err
@@ -500,6 +528,53 @@ func (s *Service) Reopen(ctx context.Context, conversationID uuid.UUID) (Convers
 		}
 		return nil
 	})
+}
+
+// HandOff moves a conversation from the bot to the queue, with a note for the agents
+// (why, and what the bot guessed) that the customer never sees. A conversation no
+// longer with the bot is returned unchanged, so a retried hand-off is harmless.
+func (s *Service) HandOff(ctx context.Context, conversationID uuid.UUID, note string) (Conversation, bool, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return Conversation{}, false, err
+	}
+	if r := []rune(note); len(r) > MaxTextLen {
+		note = string(r[:MaxTextLen])
+	}
+	var c Conversation
+	var moved bool
+	var woke []OutboxEntry
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.Store.GetConversation(ctx, conversationID); err != nil {
+			return err
+		}
+		if c.Status != StatusBot {
+			return nil
+		}
+		now := s.now()
+		c.Status, c.UpdatedAt = StatusQueued, now
+		if err := s.Store.UpdateConversation(ctx, &c); err != nil {
+			return err
+		}
+		es := []OutboxEntry{eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, now)}
+		if strings.TrimSpace(note) != "" {
+			m := Message{ID: newID(), TenantID: tid, ConversationID: c.ID, ChannelID: c.ChannelID,
+				Direction: Out, SenderType: SenderSystem, Type: TypeSystem, Text: note,
+				Status: DeliverySent, Attachments: []Attachment{}, CreatedAt: now, UpdatedAt: now}
+			if _, err := s.Store.InsertMessage(ctx, &m); err != nil {
+				return err
+			}
+			es = append(es, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: c.ID, Message: &m, Conversation: &c}, now))
+		}
+		moved, woke = true, es
+		return s.Store.AddOutbox(ctx, es...)
+	})
+	if err != nil {
+		return Conversation{}, false, err
+	}
+	s.wake(ctx, woke)
+	return c, moved, nil
 }
 
 // MarkRead clears the unread count (an agent opened the conversation).

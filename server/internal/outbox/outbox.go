@@ -37,9 +37,10 @@ type RawPublisher interface {
 	PublishRaw(ctx context.Context, tenantID uuid.UUID, payloads [][]byte) error
 }
 
-// Enqueuer queues an outbound send job (Asynq, critical queue).
+// Enqueuer queues an outbound send job (Asynq, critical queue) and the bot's turns.
 type Enqueuer interface {
 	EnqueueSend(ctx context.Context, job conversation.SendJob) error
+	EnqueueBot(ctx context.Context, job conversation.BotJob) error
 }
 
 type row struct {
@@ -329,6 +330,13 @@ func (r *Relay) dispatch(ctx context.Context, x row) error {
 			return nil
 		}
 		return r.Enqueuer.EnqueueSend(ctx, job)
+	case conversation.TopicBot:
+		var job conversation.BotJob
+		if err := json.Unmarshal([]byte(x.Payload), &job); err != nil {
+			r.Logger.Error("outbox: dropping undecodable bot job", "id", x.ID, "err", err)
+			return nil
+		}
+		return r.Enqueuer.EnqueueBot(ctx, job)
 	default:
 		r.Logger.Error("outbox: unknown topic, dropping", "id", x.ID, "topic", x.Topic)
 		return nil

@@ -42,6 +42,7 @@ func (p *publisher) count() int {
 type enqueuer struct{}
 
 func (enqueuer) EnqueueSend(context.Context, conversation.SendJob) error { return nil }
+func (enqueuer) EnqueueBot(context.Context, conversation.BotJob) error   { return nil }
 
 func pendingRows(t *testing.T, e *kefutest.Env, tid uuid.UUID) int {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
@@ -25,6 +26,8 @@ const (
 	TypeMailSend      = "mail:send"
 	TypePasswordReset = "identity:password-reset"
 	TypeMessageSend   = "message:send"
+	TypeBotTurn       = "bot:turn"
+	TypeBotRebuild    = "bot:rebuild"
 )
 
 // SendMaxRetry is how often an outbound message is retried before it is marked
@@ -93,6 +96,48 @@ func (e *Enqueuer) EnqueueSend(ctx context.Context, job conversation.SendJob) er
 	return nil
 }
 
+// EnqueueBot queues the bot's answer to a customer message on the critical queue (the
+// customer is waiting). The task id is the message id: one answer per message.
+func (e *Enqueuer) EnqueueBot(ctx context.Context, job conversation.BotJob) error {
+	b, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	_, err = e.c.EnqueueContext(ctx, asynq.NewTask(TypeBotTurn, b), asynq.Queue("critical"), asynq.MaxRetry(5),
+		asynq.Timeout(time.Minute), asynq.TaskID("bot:"+job.MessageID.String()))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue bot turn: %w", err)
+	}
+	return nil
+}
+
+// EnqueueRebuild queues a rebuild of a tenant's bot model on the low queue. Changes
+// arriving while one is queued or running collapse into it: the task reads the newest
+// knowledge when it runs and builds again if the revision moved meanwhile, and nodes
+// that find their tenant's model behind its knowledge ask again.
+func (e *Enqueuer) EnqueueRebuild(ctx context.Context, tenantID uuid.UUID) error {
+	b, err := json.Marshal(rebuildPayload{TenantID: tenantID})
+	if err != nil {
+		return err
+	}
+	_, err = e.c.EnqueueContext(ctx, asynq.NewTask(TypeBotRebuild, b), asynq.Queue("low"), asynq.MaxRetry(5),
+		asynq.Timeout(5*time.Minute), asynq.TaskID("rebuild:"+tenantID.String()))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("queue bot rebuild: %w", err)
+	}
+	return nil
+}
+
+type rebuildPayload struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+}
+
 type passwordResetPayload struct {
 	Email string `json:"email"`
 }
@@ -113,6 +158,10 @@ type Deps struct {
 	Shutdown    time.Duration
 	// Deliver sends one outbound message; last says no retry follows a failure.
 	Deliver func(ctx context.Context, job conversation.SendJob, last bool) error
+	// BotTurn lets the bot answer a customer message; Rebuild rebuilds a tenant's
+	// bot model from its published knowledge.
+	BotTurn func(ctx context.Context, job conversation.BotJob) error
+	Rebuild func(ctx context.Context, tenantID uuid.UUID) error
 }
 
 // retryDelay backs outbound messages off quickly at first (a provider blip should
@@ -174,6 +223,26 @@ func New(d Deps) *Worker {
 		retried, _ := asynq.GetRetryCount(ctx)
 		max, _ := asynq.GetMaxRetry(ctx)
 		return d.Deliver(ctx, job, retried >= max)
+	})
+	mux.HandleFunc(TypeBotTurn, func(ctx context.Context, t *asynq.Task) error {
+		var job conversation.BotJob
+		if err := json.Unmarshal(t.Payload(), &job); err != nil {
+			return fmt.Errorf("decode %s: %v: %w", TypeBotTurn, err, asynq.SkipRetry)
+		}
+		if d.BotTurn == nil {
+			return fmt.Errorf("no bot in this process")
+		}
+		return d.BotTurn(ctx, job)
+	})
+	mux.HandleFunc(TypeBotRebuild, func(ctx context.Context, t *asynq.Task) error {
+		var p rebuildPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil {
+			return fmt.Errorf("decode %s: %v: %w", TypeBotRebuild, err, asynq.SkipRetry)
+		}
+		if d.Rebuild == nil {
+			return fmt.Errorf("no bot in this process")
+		}
+		return d.Rebuild(ctx, p.TenantID)
 	})
 	return &Worker{srv: srv, mux: mux}
 }

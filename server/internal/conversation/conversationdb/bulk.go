@@ -168,11 +168,11 @@ func (b *batchTx) OpenThreads(ctx context.Context, ts []conversation.NewThread) 
 	n := len(ts)
 	cIDs, names, emails, phones, avatars, attrs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	iIDs, chs, exts, verified := make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
-	vIDs, ats := make([]string, n), make([]time.Time, n)
+	vIDs, ats, sts := make([]string, n), make([]time.Time, n), make([]string, n)
 	for k, t := range ts {
 		c, i, v := t.Contact, t.Identity, t.Conversation
 		if c.TenantID != tid || v.TenantID != tid || v.ContactID != c.ID || v.ChannelID != i.ChannelID ||
-			v.Status != conversation.StatusQueued || v.Unread != 0 || v.Preview != "" {
+			(v.Status != conversation.StatusQueued && v.Status != conversation.StatusBot) || v.Unread != 0 || v.Preview != "" {
 			return 0, fmt.Errorf("open threads: thread of contact %s is not a new thread of this tenant", c.ID)
 		}
 		a := []byte("{}")
@@ -184,10 +184,10 @@ func (b *batchTx) OpenThreads(ctx context.Context, ts []conversation.NewThread) 
 		}
 		cIDs[k], names[k], emails[k], phones[k], avatars[k], attrs[k] = c.ID.String(), c.Name, c.Email, c.Phone, c.AvatarURL, string(a)
 		iIDs[k], chs[k], exts[k], verified[k] = uuid.Must(uuid.NewV7()).String(), i.ChannelID.String(), i.ExternalID, i.Verified
-		vIDs[k], ats[k] = v.ID.String(), v.CreatedAt.UTC()
+		vIDs[k], ats[k], sts[k] = v.ID.String(), v.CreatedAt.UTC(), string(v.Status)
 	}
 	var opened int64
-	err := b.p.Query(ctx, openSQL, []any{tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats},
+	err := b.p.Query(ctx, openSQL, []any{tid.String(), cIDs, names, emails, phones, avatars, attrs, iIDs, chs, exts, verified, vIDs, ats, sts},
 		func(rows pgx.Rows) error { return rows.Scan(&opened) })
 	return int(opened), err
 }
@@ -264,8 +264,8 @@ const (
 		"FROM unnest($8::text[], $2::text[], $9::text[], $10::text[], $11::boolean[], $13::timestamptz[]) AS x(id, contact, ch, ext, verified, at) " +
 		"ON CONFLICT (tenant_id, channel_id, external_id) DO NOTHING RETURNING 1), " +
 		"v AS (INSERT INTO conversations (tenant_id, id, channel_id, contact_id, status, last_message_at, last_message_preview, unread, created_at, updated_at) " +
-		"SELECT $1::uuid, x.id::uuid, x.ch::uuid, x.contact::uuid, 'queued', x.at, '', 0, x.at, x.at " +
-		"FROM unnest($12::text[], $9::text[], $2::text[], $13::timestamptz[]) AS x(id, ch, contact, at)) " +
+		"SELECT $1::uuid, x.id::uuid, x.ch::uuid, x.contact::uuid, x.status, x.at, '', 0, x.at, x.at " +
+		"FROM unnest($12::text[], $9::text[], $2::text[], $13::timestamptz[], $14::text[]) AS x(id, ch, contact, at, status)) " +
 		"SELECT count(*) FROM i"
 
 	outboxSQL = "INSERT INTO outbox (tenant_id, id, topic, payload, created_at) " +
