@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var demoLogin = regexp.MustCompile(`demo tenant login: (\S+) / (\S+)`)
@@ -34,6 +35,24 @@ func TestEmbeddedFirstRun(t *testing.T) {
 	r = expect(t, call(t, "GET", s.URL+"/api/v1/me", tok, nil), http.StatusOK)
 	if got := r.Str("user.email"); got != email {
 		t.Errorf("me.user.email = %q: %s", got, r)
+	}
+
+	// The demo tenant's bot answers from its seven seeded FAQs once its model is built.
+	tid := r.Str("memberships.0.tenant_id")
+	deadline := time.Now().Add(startDeadline)
+	for {
+		m := expect(t, call(t, "GET", s.URL+"/api/v1/tenants/"+tid+"/bot/model", tok, nil), http.StatusOK)
+		if j := m.JSON(); j["entries"] == float64(7) && j["building"] == false {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo bot model never built: %s", m)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	a := expect(t, call(t, "POST", s.URL+"/api/v1/tenants/"+tid+"/bot/try", tok, map[string]any{"text": "我的钱什么时候退回来"}), http.StatusOK)
+	if a.Str("decision") != "answer" || !strings.Contains(a.Str("reply"), "原路退回") {
+		t.Errorf("demo bot: %s", a)
 	}
 
 	r = expect(t, call(t, "GET", s.URL+"/metrics", "", nil), http.StatusOK)

@@ -47,6 +47,13 @@ func (m *Main) ensureDemo(ctx context.Context) error {
 		if err := os.WriteFile(loginFile, []byte(demoEmail+"\n"+pw+"\n"), 0o600); err != nil {
 			return err
 		}
+		if u, err := m.Identity.UserByEmail(ctx, demoEmail); err != nil {
+			m.Logger.Warn("demo: no bot seeded", "err", err)
+		} else if t, err := m.Tenants.Resolve(ctx, demoSlug); err != nil {
+			m.Logger.Warn("demo: no bot seeded", "err", err)
+		} else if err := m.seedDemoBot(ctx, t.ID, u.ID); err != nil {
+			m.Logger.Warn("demo: no bot seeded", "err", err)
+		}
 	case err != nil:
 		return err
 	}

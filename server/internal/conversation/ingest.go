@@ -113,6 +113,9 @@ type ingestReq struct {
 	out       []Ingested
 	err       error
 	done      chan struct{}
+	// opening is the status a conversation opened for this channel starts in, looked
+	// up before the batch so the batch transaction makes no other query.
+	opening Status
 }
 
 type ingester struct {
@@ -311,7 +314,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 		news = append(news, NewThread{Contact: c,
 			Identity: Identity{ChannelID: k.ChannelID, ExternalID: k.ExternalID, Verified: snd.Verified},
 			Conversation: Conversation{ID: newID(), TenantID: tid, ChannelID: k.ChannelID, ContactID: c.ID,
-				Status: s.openingStatus(ctx, k.ChannelID), LastMessageAt: now, CreatedAt: now, UpdatedAt: now}})
+				Status: it.req.opening, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}})
 	}
 	if len(news) > 0 {
 		sort.Slice(news, func(i, j int) bool {

@@ -231,7 +231,7 @@ func (s *Service) Ingest(ctx context.Context, channelID uuid.UUID, msgs []Inboun
 	}
 	var out []Ingested
 	if _, ok := s.batchStore(); ok && len(valid) > 0 {
-		r := &ingestReq{tid: tid, channelID: channelID, ins: valid, done: make(chan struct{})}
+		r := &ingestReq{tid: tid, channelID: channelID, ins: valid, done: make(chan struct{}), opening: s.openingStatus(ctx, channelID)}
 		if err := s.submit(ctx, r); err != nil {
 			return nil, err
 		}
