@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func testModel(t *testing.T) *Loaded {
@@ -140,5 +142,23 @@ func TestModelRoundTrip(t *testing.T) {
 		if _, err := decodeModel(1, bad); err == nil {
 			t.Errorf("decoded %d bad bytes", len(bad))
 		}
+	}
+}
+
+func TestRegistryDropsTheLeastRecentlyUsed(t *testing.T) {
+	var r registry
+	first := uuid.New()
+	r.entry(first)
+	for i := 0; i < maxModels-1; i++ {
+		r.entry(uuid.New())
+	}
+	r.entry(first) // used again: not the oldest any more
+	extra := uuid.New()
+	r.entry(extra)
+	if len(r.tenants) != maxModels {
+		t.Fatalf("cached %d tenants, want %d", len(r.tenants), maxModels)
+	}
+	if r.tenants[first] == nil || r.tenants[extra] == nil {
+		t.Error("dropped a recently used tenant")
 	}
 }

@@ -92,11 +92,15 @@ func Build(snap Snapshot) (*Loaded, error) {
 
 // registry caches each tenant's model on this node and checks the stored revision at
 // most every checkEvery, so a rebuild on any node reaches every node within that time
-// while a message costs no query at all in between.
+// while a message costs no query at all in between. It holds at most maxModels
+// tenants: the least recently used one is dropped (and reloaded when it talks again).
 type registry struct {
 	mu      sync.Mutex
 	tenants map[uuid.UUID]*cached
+	tick    int64 // orders uses, for dropping the least recent
 }
+
+const maxModels = 500
 
 type cached struct {
 	mu        sync.Mutex // one load at a time per tenant
@@ -104,6 +108,7 @@ type cached struct {
 	checked   time.Time
 	asked     time.Time // when this node last asked for a rebuild
 	knowledge int64     // the knowledge revision last seen
+	used      int64     // registry.tick at the last use; guarded by registry.mu
 }
 
 const (
@@ -119,9 +124,21 @@ func (r *registry) entry(tid uuid.UUID) *cached {
 	}
 	c := r.tenants[tid]
 	if c == nil {
+		if len(r.tenants) >= maxModels {
+			var oldest uuid.UUID
+			var at int64
+			for id, x := range r.tenants {
+				if u := x.used; oldest == uuid.Nil || u < at {
+					oldest, at = id, u
+				}
+			}
+			delete(r.tenants, oldest)
+		}
 		c = &cached{}
 		r.tenants[tid] = c
 	}
+	r.tick++
+	c.used = r.tick
 	return c
 }
 
