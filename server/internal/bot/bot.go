@@ -84,7 +84,10 @@ type LLM struct {
 }
 
 // DefaultSettings are what a tenant gets before changing anything: bilingual texts,
-// thresholds chosen on the CLINC150 validation split (see README), two fallbacks.
+// two fallbacks, and thresholds that lean to precision: `kefu bot eval` picks 0.20
+// on CLINC150's validation split for 70 % out-of-scope recall and 0.41 for a balanced
+// score; a wrong answer costs a customer more than a "did you mean", so the bot
+// answers from 0.5 and suggests from 0.2.
 func DefaultSettings() Settings {
 	return Settings{
 		Channels:          []uuid.UUID{},
