@@ -24,6 +24,9 @@ const Settings = lazy(() => import('./pages/tenant/Settings'));
 const AuditLog = lazy(() => import('./pages/tenant/AuditLog'));
 const Channels = lazy(() => import('./pages/tenant/Channels'));
 const Inbox = lazy(() => import('./pages/inbox/Inbox'));
+const Knowledge = lazy(() => import('./pages/kb/Knowledge'));
+const KbEntry = lazy(() => import('./pages/kb/KbEntry'));
+const Bot = lazy(() => import('./pages/bot/Bot'));
 const Account = lazy(() => import('./pages/account/Account'));
 const Platform = lazy(() => import('./pages/platform/Platform'));
 
@@ -64,6 +67,10 @@ export const routes: RouteObject[] = [
                 path: 'inbox/:convTenantId?/:conversationId?',
                 element: <RequirePermission perm="conversations:read"><Inbox /></RequirePermission>,
               },
+              { path: 'kb', element: <RequirePermission perm="kb:read"><Knowledge /></RequirePermission> },
+              // :kind is faqs or articles; :entryId "new" opens an empty editor.
+              { path: 'kb/:kind/:entryId', element: <RequirePermission perm="kb:read"><KbEntry /></RequirePermission> },
+              { path: 'bot', element: <RequirePermission perm="bot:manage"><Bot /></RequirePermission> },
               { path: 'channels', element: <RequirePermission perm="channels:read"><Channels /></RequirePermission> },
               { path: 'members', element: <RequirePermission perm="members:read"><Members /></RequirePermission> },
               { path: 'roles', element: <RequirePermission perm="roles:read"><Roles /></RequirePermission> },

@@ -222,6 +222,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.HTTP = api.New(m.Identity, m.Tenants, m.Audit, api.Options{
 			Logger: m.Logger, BodyLimit: c.BodyLimit, TrustedProxies: proxies, Registry: reg, Ready: m.ready,
 			Console: webui.New().Handler, Chat: m.apiChat(), Knowledge: m.Knowledge,
+			Limiter: &ratelimit.Limiter{Client: m.Redis, Prefix: "kefu:"},
 		})
 		m.serveErr = make(chan error, 1)
 		go func() { m.serveErr <- m.HTTP.App().Listener(m.ln) }()

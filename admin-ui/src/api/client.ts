@@ -336,6 +336,7 @@ export const http = {
   get: <T>(path: string, o?: RequestOptions) => request<T>('GET', path, o),
   post: <T>(path: string, body?: unknown, o?: RequestOptions) => request<T>('POST', path, { ...o, body: body ?? {} }),
   patch: <T>(path: string, body: unknown, o?: RequestOptions) => request<T>('PATCH', path, { ...o, body }),
+  put: <T>(path: string, body: unknown, o?: RequestOptions) => request<T>('PUT', path, { ...o, body }),
   del: <T = void>(path: string, o?: RequestOptions) => request<T>('DELETE', path, o),
 };
 

@@ -18,6 +18,21 @@ import type {
   UpdateMemberRequest,
   UpdateRoleRequest,
   UpdateSettingsRequest,
+  CreateKbArticleRequest,
+  CreateKbCategoryRequest,
+  CreateKbFaqRequest,
+  CursorPage,
+  KbArticle,
+  KbArticleSummary,
+  KbCategory,
+  KbDiff,
+  KbFaq,
+  KbFaqSummary,
+  KbVersion,
+  KbVersionDetail,
+  MoveKbCategoryRequest,
+  UpdateKbArticleRequest,
+  UpdateKbFaqRequest,
   ApiKey,
   ApiKeyCreated,
   AuditEntry,
@@ -106,4 +121,59 @@ export const platformApi = {
     http.get<Items<Tenant>>('/platform/tenants', { query: q }),
   suspend: (id: string) => http.post<Tenant>(`/platform/tenants/${enc(id)}/suspend`),
   resume: (id: string) => http.post<Tenant>(`/platform/tenants/${enc(id)}/resume`),
+};
+
+// ---- knowledge base (server/internal/api/kb.go) ---------------------------------------
+
+/** The two kinds of entry, by their path under /kb. */
+export type KbKind = 'faqs' | 'articles';
+export type KbEntryOf<K extends KbKind> = K extends 'faqs' ? KbFaq : KbArticle;
+export type KbSummaryOf<K extends KbKind> = K extends 'faqs' ? KbFaqSummary : KbArticleSummary;
+export type KbCreateOf<K extends KbKind> = K extends 'faqs' ? CreateKbFaqRequest : CreateKbArticleRequest;
+export type KbUpdateOf<K extends KbKind> = K extends 'faqs' ? UpdateKbFaqRequest : UpdateKbArticleRequest;
+/** Workflow steps: submit (kb:edit); publish, reject, archive (kb:publish). */
+export type KbAction = 'submit' | 'publish' | 'reject' | 'archive';
+
+export interface KbListQuery {
+  status?: string;
+  category_id?: string;
+  tag?: string;
+  locale?: string;
+  stale?: 'true' | 'false';
+  q?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+const kb = (tenantId: string) => `${t(tenantId)}/kb`;
+const entry = (tenantId: string, kind: KbKind, id: string) => `${kb(tenantId)}/${kind}/${enc(id)}`;
+
+export const kbApi = {
+  categories: (id: string) => http.get<Items<KbCategory>>(`${kb(id)}/categories`),
+  createCategory: (id: string, body: CreateKbCategoryRequest) => http.post<KbCategory>(`${kb(id)}/categories`, body),
+  renameCategory: (id: string, categoryId: string, name: Record<string, string>) =>
+    http.patch<KbCategory>(`${kb(id)}/categories/${enc(categoryId)}`, { name }),
+  moveCategory: (id: string, categoryId: string, body: MoveKbCategoryRequest) =>
+    http.post<KbCategory>(`${kb(id)}/categories/${enc(categoryId)}/move`, body),
+  deleteCategory: (id: string, categoryId: string) => http.del(`${kb(id)}/categories/${enc(categoryId)}`),
+
+  list: <K extends KbKind>(id: string, kind: K, q: KbListQuery) =>
+    http.get<CursorPage<KbSummaryOf<K>>>(`${kb(id)}/${kind}`, { query: { ...q } }),
+  get: <K extends KbKind>(id: string, kind: K, entryId: string) => http.get<KbEntryOf<K>>(entry(id, kind, entryId)),
+  create: <K extends KbKind>(id: string, kind: K, body: KbCreateOf<K>) => http.post<KbEntryOf<K>>(`${kb(id)}/${kind}`, body),
+  /** body.version: the version edited; a newer one on the server fails with kb.edit-conflict. */
+  update: <K extends KbKind>(id: string, kind: K, entryId: string, body: KbUpdateOf<K>) =>
+    http.patch<KbEntryOf<K>>(entry(id, kind, entryId), body),
+  remove: (id: string, kind: KbKind, entryId: string) => http.del(entry(id, kind, entryId)),
+  transition: <K extends KbKind>(id: string, kind: K, entryId: string, action: KbAction, note?: string) =>
+    http.post<KbEntryOf<K>>(`${entry(id, kind, entryId)}/${action}`, action === 'reject' && note ? { note } : undefined),
+  /** Copies a version's content into a new draft (the live copy does not change). */
+  rollback: <K extends KbKind>(id: string, kind: K, entryId: string, version: number) =>
+    http.post<KbEntryOf<K>>(`${entry(id, kind, entryId)}/rollback`, { version }),
+  versions: (id: string, kind: KbKind, entryId: string, q: { cursor?: string; limit?: number } = {}) =>
+    http.get<CursorPage<KbVersion>>(`${entry(id, kind, entryId)}/versions`, { query: q }),
+  version: (id: string, kind: KbKind, entryId: string, version: number) =>
+    http.get<KbVersionDetail>(`${entry(id, kind, entryId)}/versions/${version}`),
+  diff: (id: string, kind: KbKind, entryId: string, from: number, to: number) =>
+    http.get<KbDiff>(`${entry(id, kind, entryId)}/diff`, { query: { from, to } }),
 };

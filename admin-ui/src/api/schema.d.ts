@@ -2462,6 +2462,291 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_id}/kb/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Search the live knowledge base
+         * @description Full-text search of what customers see (published, not expired) — the help centre's and the bot's corpus, not drafts. Chinese is matched by character pairs, English by stemmed words; results are ranked with the title (question) and similar questions weighing most. The index is kept in memory per tenant and rebuilt when the live content changes (a change on another server shows within about 2 seconds).
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["searchKb"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Export knowledge entries
+         * @description Every FAQ entry or article of the tenant, as a file to download: each entry's working copy and its status. A table (CSV or XLSX, first sheet) has a header row naming its columns, then one entry per row. FAQs: `question`, `similar_questions` (one per line, or separated by `|`), `answer`, `category`, `tags` (separated by commas), `locale`, `expires_at`, and `answer_<channel kind>` (e.g. `answer_wechat`) for per-channel answers. Articles: `title`, `body` (Markdown), `category`, `tags`, `locale`, `expires_at`. `category` is a category id or a path of names from the top such as `售后/退款` (any locale's names); the category must exist. `locale` empty: the tenant's. `expires_at`: an RFC 3339 date-time, or a date (UTC). Exports add `id` and `status` first, which imports ignore, so an export imports as it is. JSON is an array of objects with the API's field names (`similar_questions` and `tags` lists, `channel_answers` an object, `category` or `category_id`). Exported cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'` so that spreadsheets do not run them as formulas; imports remove that prefix again. XLSX cells hold at most 32,767 characters: a longer article body needs CSV or JSON.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["exportKb"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/import/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download an import template
+         * @description A file to fill in for an import: the header row and one example row. A table (CSV or XLSX, first sheet) has a header row naming its columns, then one entry per row. FAQs: `question`, `similar_questions` (one per line, or separated by `|`), `answer`, `category`, `tags` (separated by commas), `locale`, `expires_at`, and `answer_<channel kind>` (e.g. `answer_wechat`) for per-channel answers. Articles: `title`, `body` (Markdown), `category`, `tags`, `locale`, `expires_at`. `category` is a category id or a path of names from the top such as `售后/退款` (any locale's names); the category must exist. `locale` empty: the tenant's. `expires_at`: an RFC 3339 date-time, or a date (UTC). Exports add `id` and `status` first, which imports ignore, so an export imports as it is. JSON is an array of objects with the API's field names (`similar_questions` and `tags` lists, `channel_answers` an object, `category` or `category_id`). Exported cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'` so that spreadsheets do not run them as formulas; imports remove that prefix again.
+         *
+         *     Needs the `kb:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getKbImportTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/kb/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import knowledge entries
+         * @description Creates a draft for every row of a file (multipart field `file`, at most 10 MB and 5000 rows, within the server's request body limit), in one transaction: if any row is invalid nothing is imported and the 422 lists every problem by row (`errors[].row`, `field`, `detail`; at most 500 listed). Categories are not created: each row's `category` must exist. Drafts are published like any other. A table (CSV or XLSX, first sheet) has a header row naming its columns, then one entry per row. FAQs: `question`, `similar_questions` (one per line, or separated by `|`), `answer`, `category`, `tags` (separated by commas), `locale`, `expires_at`, and `answer_<channel kind>` (e.g. `answer_wechat`) for per-channel answers. Articles: `title`, `body` (Markdown), `category`, `tags`, `locale`, `expires_at`. `category` is a category id or a path of names from the top such as `售后/退款` (any locale's names); the category must exist. `locale` empty: the tenant's. `expires_at`: an RFC 3339 date-time, or a date (UTC). Exports add `id` and `status` first, which imports ignore, so an export imports as it is. JSON is an array of objects with the API's field names (`similar_questions` and `tags` lists, `channel_answers` an object, `category` or `category_id`). Exported cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'` so that spreadsheets do not run them as formulas; imports remove that prefix again. Without `format`, the file name's extension (`.csv`, `.xlsx`, `.json`) says, else CSV.
+         *
+         *     Needs the `kb:edit` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["importKb"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Help centre home
+         * @description The tenant's help centre: its categories (top level, with their entries and subcategories) and the entries in no category. When the tenant has content in the page's language only that is listed, else all of it.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        get: operations["getHelpCenter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Search the help centre
+         * @description The live entries matching `q` (the 20 best), titles and snippets with the matched words highlighted.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        get: operations["searchHelpCenter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/categories/{category_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Help centre category
+         * @description A category's entries and subcategories.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        get: operations["getHelpCategory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Help centre article
+         * @description A live article (its sanitised HTML) with a "was this helpful?" form.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        get: operations["getHelpArticle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/faqs/{faq_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Help centre FAQ
+         * @description A live FAQ entry (its answer for the web channel) with a "was this helpful?" form.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        get: operations["getHelpFaq"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/articles/{article_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate article
+         * @description Counts a visitor's "was this helpful?" answer for a live article (the console shows the counts as `helpful` and `not_helpful`). The page's form posts `helpful=true|false` as a form and is redirected back to the page (303); JSON is answered 204. At most 30 answers per client address in 10 minutes; the body is at most 1 KB.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        post: operations["rateHelpArticle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{slug}/faqs/{faq_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate FAQ entry
+         * @description Counts a visitor's "was this helpful?" answer for a live FAQ entry (the console shows the counts as `helpful` and `not_helpful`). The page's form posts `helpful=true|false` as a form and is redirected back to the page (303); JSON is answered 204. At most 30 answers per client address in 10 minutes; the body is at most 1 KB.
+         *
+         *     Public and anonymous: HTML for browsers, no scripts. Responses carry a strict `Content-Security-Policy` (no scripts, styles only the page's own), `X-Content-Type-Options: nosniff` and `Cache-Control: no-cache`. Only live content is shown: drafts, archived and expired entries, and other tenants' entries, are not found.
+         */
+        post: operations["rateHelpFaq"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2490,10 +2775,12 @@ export interface components {
             instance?: string;
             /** @description The request's id, also in the `X-Request-Id` response header; quote it when reporting a problem. */
             request_id?: string;
-            /** @description Every invalid field, when there are several (e.g. a channel configuration). */
+            /** @description Every invalid field when there are several (e.g. a channel configuration), or every problem of a refused import, by row. */
             errors?: {
                 field: string;
                 detail: string;
+                /** @description For an import, the row of the file (a spreadsheet's line, the header being 1; a JSON file's item, from 1). */
+                row?: number;
             }[];
         };
         Health: {
@@ -3424,6 +3711,10 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             title: string;
+            /** @description Help-centre visitors who found the entry helpful. */
+            helpful: number;
+            /** @description Help-centre visitors who did not. */
+            not_helpful: number;
         };
         /** @description An FAQ entry in a list. */
         KbFaqSummary: {
@@ -3475,6 +3766,10 @@ export interface components {
             channel_answers: {
                 [key: string]: string;
             };
+            /** @description Help-centre visitors who found the entry helpful. */
+            helpful: number;
+            /** @description Help-centre visitors who did not. */
+            not_helpful: number;
         };
         /** @description An article: the working copy, and the live copy. */
         KbArticle: components["schemas"]["KbArticleSummary"] & {
@@ -3844,6 +4139,47 @@ export interface components {
              */
             rating: -1 | 0 | 1;
         };
+        /** @description A live entry matching a search. */
+        KbSearchHit: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "faq" | "article";
+            /** @description The article's title or the FAQ's question. */
+            title: string;
+            /** @description The title as HTML: matched words in `<mark>`, everything else escaped. */
+            title_html: string;
+            /** @description About 160 characters of the body around the best matches, as HTML like `title_html`. */
+            snippet_html: string;
+            /** @description Relevance (higher is better); comparable within one search only. */
+            score: number;
+            /** Format: uuid */
+            category_id: string | null;
+            /**
+             * @description The entry's language.
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+        };
+        KbSearchResult: {
+            /** @description Best first. */
+            items: components["schemas"]["KbSearchHit"][];
+            /** @description How many live entries match in all. */
+            total: number;
+            /** @description The live-content revision searched. */
+            revision: number;
+        };
+        /** @description An import that succeeded: every row became a draft. */
+        KbImportResult: {
+            /** @description Entries created. */
+            count: number;
+            /** @description The new drafts' ids, in the file's order. */
+            ids: string[];
+        };
+        HelpFeedbackRequest: {
+            /** @description Whether the entry helped. */
+            helpful: boolean;
+        };
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -3944,6 +4280,8 @@ export interface components {
         KbFaqId: string;
         /** @description A version number (1 is the entry as created). */
         KbVersion: number;
+        /** @description The tenant's slug. */
+        HelpSlug: string;
     };
     requestBodies: never;
     headers: never;
@@ -8155,6 +8493,416 @@ export interface operations {
             409: components["responses"]["Conflict"];
             /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
             413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    searchKb: {
+        parameters: {
+            query?: {
+                /** @description The search text (at most 256 characters). Empty, or only punctuation or emoji: no hits. */
+                q?: string;
+                /** @description Only FAQs, or only articles. */
+                kind?: "faq" | "article";
+                /** @description Only entries in this language. */
+                locale?: "zh-CN" | "en";
+                /** @description Only entries filed directly in this category. */
+                category_id?: string;
+                /** @description Page size: 1 to 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Hits to skip, for the next page (at most 10000). */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of hits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbSearchResult"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportKb: {
+        parameters: {
+            query: {
+                /** @description `faq` or `article`. */
+                kind: "faq" | "article";
+                /** @description The file format. */
+                format?: "csv" | "xlsx" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/json": Record<string, never>[];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). `kind` is required. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.export-cell-too-long`: an entry has a text longer than an XLSX cell holds; export as CSV or JSON. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getKbImportTemplate: {
+        parameters: {
+            query: {
+                /** @description `faq` or `article`. */
+                kind: "faq" | "article";
+                /** @description The file format. */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed (named in `field`). `kind` is required. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    importKb: {
+        parameters: {
+            query: {
+                /** @description `faq` or `article`. */
+                kind: "faq" | "article";
+                /** @description The file format (default: by the file name's extension, else CSV). */
+                format?: "csv" | "xlsx" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The drafts created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KbImportResult"];
+                };
+            };
+            /** @description `request.invalid`: a query parameter is malformed or `kind` is missing, there is no multipart field `file`, or the file is empty, unreadable, not of its format or over 5000 rows (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `kb.import-too-large`: the file is over 10 MB; `request.too-large`: the request exceeds the server's body limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `kb.import-invalid`: rows (or the header) are invalid; nothing was imported. `errors` lists each problem with its row, field (a column) and reason. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getHelpCenter: {
+        parameters: {
+            query?: {
+                /** @description The page's language: `zh-CN` or `en` (also `zh`, `en-US` …). Default: the first supported language of `Accept-Language`, else the tenant's. Links on the page carry it on. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchHelpCenter: {
+        parameters: {
+            query?: {
+                /** @description The search text (longer than 256 characters is cut). */
+                q?: string;
+                /** @description The page's language: `zh-CN` or `en` (also `zh`, `en-US` …). Default: the first supported language of `Accept-Language`, else the tenant's. Links on the page carry it on. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getHelpCategory: {
+        parameters: {
+            query?: {
+                /** @description The page's language: `zh-CN` or `en` (also `zh`, `en-US` …). Default: the first supported language of `Accept-Language`, else the tenant's. Links on the page carry it on. */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The category's id. */
+                category_id: components["parameters"]["KbCategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. `kb.category-not-found`: no such category in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getHelpArticle: {
+        parameters: {
+            query?: {
+                /** @description The page's language: `zh-CN` or `en` (also `zh`, `en-US` …). Default: the first supported language of `Accept-Language`, else the tenant's. Links on the page carry it on. */
+                lang?: string;
+                /** @description `thanks`: show the thank-you of a feedback form instead of the form. */
+                feedback?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. `kb.article-not-found`: no such live article in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getHelpFaq: {
+        parameters: {
+            query?: {
+                /** @description The page's language: `zh-CN` or `en` (also `zh`, `en-US` …). Default: the first supported language of `Accept-Language`, else the tenant's. Links on the page carry it on. */
+                lang?: string;
+                /** @description `thanks`: show the thank-you of a feedback form instead of the form. */
+                feedback?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. `kb.faq-not-found`: no such live FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    rateHelpArticle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The article's id. */
+                article_id: components["parameters"]["KbArticleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpFeedbackRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["HelpFeedbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Counted (JSON). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Counted (form): back to the page, with `feedback=thanks`. */
+            303: {
+                headers: {
+                    /** @description The entry's page. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request.invalid` (`field: helpful`): `helpful` is missing or not true or false, or the JSON body is malformed or has an unknown field. */
+            400: components["responses"]["BadRequest"];
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. `kb.article-not-found`: no such live article in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 KB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `help.throttled`: too many answers from this address; retry after `Retry-After` seconds. */
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    rateHelpFaq: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's slug. */
+                slug: components["parameters"]["HelpSlug"];
+                /** @description The FAQ entry's id. */
+                faq_id: components["parameters"]["KbFaqId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HelpFeedbackRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["HelpFeedbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Counted (JSON). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Counted (form): back to the page, with `feedback=thanks`. */
+            303: {
+                headers: {
+                    /** @description The entry's page. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `request.invalid` (`field: helpful`): `helpful` is missing or not true or false, or the JSON body is malformed or has an unknown field. */
+            400: components["responses"]["BadRequest"];
+            /** @description `help.not-found`: no tenant has this slug, or it is suspended. `kb.faq-not-found`: no such live FAQ entry in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body is over 1 KB. */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `help.throttled`: too many answers from this address; retry after `Retry-After` seconds. */
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

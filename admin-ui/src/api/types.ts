@@ -51,6 +51,55 @@ export type CreateRoleRequest = S['CreateRoleRequest'];
 export type UpdateRoleRequest = S['UpdateRoleRequest'];
 export type CreateApiKeyRequest = S['CreateApiKeyRequest'];
 
+// Knowledge base.
+export type KbCategory = S['KbCategory'];
+export type KbContent = S['KbContent'];
+export type KbStatus = S['KbFaqSummary']['status'];
+export type KbLocale = S['KbContent']['locale'];
+export type KbFaqSummary = S['KbFaqSummary'];
+export type KbArticleSummary = S['KbArticleSummary'];
+/** The generator intersects the nullable live copy with itself; it is null when nothing is published. */
+export type KbFaq = Omit<S['KbFaq'], 'live'> & { live: KbContent | null };
+export type KbArticle = Omit<S['KbArticle'], 'live'> & { live: KbContent | null };
+export type KbVersion = S['KbVersion'];
+export type KbVersionDetail = S['KbVersionDetail'];
+export type KbDiff = S['KbDiff'];
+export type KbDiffChange = KbDiff['changes'][number];
+export type CreateKbCategoryRequest = S['CreateKbCategoryRequest'];
+export type MoveKbCategoryRequest = S['MoveKbCategoryRequest'];
+export type CreateKbFaqRequest = S['CreateKbFaqRequest'];
+export type UpdateKbFaqRequest = S['UpdateKbFaqRequest'];
+export type CreateKbArticleRequest = S['CreateKbArticleRequest'];
+export type UpdateKbArticleRequest = S['UpdateKbArticleRequest'];
+
+// The bot.
+export type BotSettings = S['BotSettings'];
+export type BotLLM = S['BotLLM'];
+export type BotModel = S['BotModel'];
+export type BotMatch = S['BotMatch'];
+export type BotDecision = S['BotDecision'];
+export type BotDecisionKind = BotDecision['decision'];
+export type UnansweredGroup = S['BotUnansweredGroup'];
+export type ResolveRequest = S['BotResolveRequest'];
+export type ResolveResult = S['BotResolveResult'];
+export type ResolveAction = ResolveRequest['action'];
+export type BotTurn = S['BotTurn'];
+export type BotTryRequest = S['BotTryRequest'];
+/**
+ * PUT /bot/settings replaces the whole object; has_key is read-only (left out here) and
+ * llm_api_key write-only: absent keeps the stored key, "" removes it.
+ */
+export type BotSettingsInput = Required<Omit<S['BotSettingsRequest'], 'llm' | 'llm_api_key'>> & {
+  llm: Omit<BotLLM, 'has_key'>;
+  llm_api_key?: string;
+};
+
 export interface Items<T> {
   items: T[];
+}
+
+/** A page of a cursor-paginated list. */
+export interface CursorPage<T> {
+  items: T[];
+  next_cursor: string | null;
 }

@@ -46,7 +46,8 @@ describe('console layout and permissions', () => {
         json(200, { tenant, role: 'agent', permissions: ['members:read', 'conversations:read'] }),
     });
     renderAt('/t/t1');
-    expect(await screen.findByTestId('nav-members')).toBeInTheDocument();
+    // The first test pays for the layout's lazy import, which is slow on a busy machine.
+    expect(await screen.findByTestId('nav-members', {}, { timeout: 15_000 })).toBeInTheDocument();
     expect(screen.getByTestId('nav-overview')).toBeInTheDocument();
     expect(screen.queryByTestId('nav-roles')).toBeNull();
     expect(screen.queryByTestId('nav-api-keys')).toBeNull();

@@ -1,9 +1,11 @@
 import {
   ApiOutlined,
   AuditOutlined,
+  BookOutlined,
   DashboardOutlined,
   DeploymentUnitOutlined,
   MessageOutlined,
+  RobotOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -13,6 +15,8 @@ import {
 export const TENANT_PAGES = [
   { key: 'overview', path: '', perm: null, icon: <DashboardOutlined /> },
   { key: 'inbox', path: 'inbox', perm: 'conversations:read', icon: <MessageOutlined /> },
+  { key: 'kb', path: 'kb', perm: 'kb:read', icon: <BookOutlined /> },
+  { key: 'bot', path: 'bot', perm: 'bot:manage', icon: <RobotOutlined /> },
   { key: 'channels', path: 'channels', perm: 'channels:read', icon: <DeploymentUnitOutlined /> },
   { key: 'members', path: 'members', perm: 'members:read', icon: <TeamOutlined /> },
   { key: 'roles', path: 'roles', perm: 'roles:read', icon: <SafetyCertificateOutlined /> },

@@ -101,6 +101,11 @@ export class Api {
     return this.call('POST', '/read', { message_id: messageId });
   }
 
+  /** A rating of one of the bot's answers: 1 helpful, -1 not, 0 withdrawn. */
+  feedback(messageId: string, rating: number): Promise<void> {
+    return this.call('POST', '/feedback', { message_id: messageId, rating });
+  }
+
   typing(): Promise<void> {
     return this.call('POST', '/typing', {});
   }

@@ -39,6 +39,9 @@ const zhCN = {
   unavailable: '暂时无法连接客服，请稍后再试。',
   reconnecting: '正在重新连接…',
   file: '文件',
+  helpful: '有帮助',
+  notHelpful: '没有帮助',
+  thanks: '感谢反馈',
 };
 
 export type Texts = typeof zhCN;
@@ -81,6 +84,9 @@ const en: Texts = {
   unavailable: 'Chat is unavailable right now. Please try again later.',
   reconnecting: 'Reconnecting…',
   file: 'File',
+  helpful: 'Helpful',
+  notHelpful: 'Not helpful',
+  thanks: 'Thanks for the feedback',
 };
 
 export type Locale = 'zh-CN' | 'en';

@@ -27,6 +27,9 @@ button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{
 .st button{background:none;border:0;color:var(--kc);padding:0 0 0 6px;font-size:11px;text-decoration:underline}
 .bubble img{display:block;max-width:220px;max-height:220px;border-radius:8px;margin:2px 0}
 .bubble a{color:inherit;text-decoration:underline}
+.fb{display:flex;align-items:center;gap:4px;margin:2px 4px 0;font-size:11px;color:#8a9099}
+.fb button{background:none;border:1px solid transparent;border-radius:6px;padding:0 4px;font-size:14px;line-height:20px;filter:grayscale(1);opacity:.6}
+.fb button:hover,.fb button[aria-pressed=true]{filter:none;opacity:1;border-color:#d9dce1;background:#fff}
 .welcome .bubble{background:#eef3ff;border-color:#dbe5ff}
 .typing,.note{font-size:12px;color:#8a9099;padding:0 14px 6px;background:#f6f7f9}
 .note.err{color:#d4380d}

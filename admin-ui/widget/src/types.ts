@@ -80,6 +80,8 @@ export interface ViewMessage {
   state: 'sending' | 'sent' | 'read' | 'failed' | 'received';
   error?: string;
   created_at: string;
+  /** The visitor's rating of a bot answer (1, -1; 0 or absent: none); null: cannot be rated. */
+  rating?: number | null;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface ViewHandlers {
   typing(): void;
   offline(v: { name: string; email: string; message: string }): void;
   retry(clientId: string): void;
+  /** A 👍 (1) or 👎 (-1) on a bot answer; the same again withdraws it. */
+  rate(messageId: string, rating: number): void;
 }
 
 export type Mode = 'chat' | 'form' | 'blocked';
@@ -341,7 +343,7 @@ export class View {
       const key = m.client_id ? `c:${m.client_id}` : `i:${m.id}`;
       seen.add(key);
       const showStatus = m.mine && (i === lastMine || m.state === 'failed');
-      const sig = JSON.stringify([m.id, m.text, m.state, m.error, m.attachments, m.sender_name, showStatus]);
+      const sig = JSON.stringify([m.id, m.text, m.state, m.error, m.attachments, m.sender_name, showStatus, m.rating]);
       let r = this.rendered.get(key);
       if (!r || r.sig !== sig) {
         const el = this.messageEl(m, showStatus);
@@ -387,6 +389,8 @@ export class View {
       el.append(h('div', { class: 'who' }, who));
     }
     el.append(bubble);
+    // The bot's answers can be rated (the server refuses other bot messages: the row goes).
+    if (!m.mine && m.sender_type === 'bot' && m.id && m.rating !== null) el.append(this.feedbackEl(m.id, m.rating || 0));
     if (m.mine) {
       const label = { sending: t.sending, sent: t.sent, read: t.read, failed: t.failed, received: t.sent }[m.state];
       const st = h('div', { class: `st ${m.state}`, 'data-testid': 'kefu-status', 'data-state': m.state, hidden: !showStatus }, label);
@@ -399,6 +403,21 @@ export class View {
       el.append(st);
     }
     return el;
+  }
+
+  private feedbackEl(id: string, rating: number): HTMLElement {
+    const t = this.t;
+    const row = h('div', { class: 'fb', 'data-testid': 'kefu-feedback', 'data-rating': String(rating) });
+    for (const [v, icon, label, testId] of [
+      [1, '\u{1F44D}', t.helpful, 'kefu-feedback-up'],
+      [-1, '\u{1F44E}', t.notHelpful, 'kefu-feedback-down'],
+    ] as const) {
+      const b = h('button', { type: 'button', 'aria-label': label, title: label, 'aria-pressed': String(rating === v), 'data-testid': testId }, icon);
+      b.addEventListener('click', () => this.on.rate(id, v));
+      row.append(b);
+    }
+    if (rating) row.append(h('span', {}, t.thanks));
+    return row;
   }
 
   destroy(): void {

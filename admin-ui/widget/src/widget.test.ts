@@ -534,6 +534,49 @@ describe('chat widget', () => {
     expect(widget!.view!.shadow.querySelector('h2')).toHaveTextContent('Acme Support');
   });
 
+  it('puts 👍/👎 under the bot’s answers, posts the rating, and withdraws it on a second click', async () => {
+    const botMsg = (id: string, text: string, at: string): ServerMessage => ({ ...agentMsg(id, text, at), sender_type: 'bot' });
+    const ratings: { message_id: string; rating: number }[] = [];
+    const calls = mockFetch(
+      liveRoutes({
+        'GET /messages': () => ({
+          status: 200,
+          body: { conversation_id: 'conv-1', items: [botMsg('b1', 'Returns take 7 days.', '2026-05-01T10:00:05Z'), agentMsg('a1', 'Hi, I am Ann', '2026-05-01T10:00:06Z'), botMsg('b2', 'Hello!', '2026-05-01T10:00:07Z')] },
+        }),
+        'POST /read': () => ({ status: 204 }),
+        'POST /feedback': (c) => {
+          ratings.push(c.body);
+          // The greeting (b2) is not an answer: the server refuses to rate it.
+          return c.body.message_id === 'b2' ? problem(409, 'bot.not-an-answer') : { status: 204 };
+        },
+      }),
+    );
+    await start().start();
+    widget!.openPanel();
+    await flush();
+    const rows = $$('kefu-feedback');
+    expect(rows).toHaveLength(2); // the two bot messages, not the agent's
+    const first = $$('kefu-message-in')[0]!;
+    const up = first.querySelector<HTMLButtonElement>('[data-testid="kefu-feedback-up"]')!;
+    up.click();
+    await flush();
+    expect(ratings).toEqual([{ message_id: 'b1', rating: 1 }]);
+    expect($$('kefu-message-in')[0]!.querySelector('[data-testid="kefu-feedback-up"]')).toHaveAttribute('aria-pressed', 'true');
+    expect(calls.find((c) => c.path === '/feedback')!.token).toBe('tok');
+    // Clicking the same again withdraws it (0); 👎 then rates -1.
+    $$('kefu-message-in')[0]!.querySelector<HTMLButtonElement>('[data-testid="kefu-feedback-up"]')!.click();
+    await flush();
+    $$('kefu-message-in')[0]!.querySelector<HTMLButtonElement>('[data-testid="kefu-feedback-down"]')!.click();
+    await flush();
+    expect(ratings.slice(1)).toEqual([{ message_id: 'b1', rating: 0 }, { message_id: 'b1', rating: -1 }]);
+    expect($$('kefu-message-in')[0]!.querySelector('[data-testid="kefu-feedback"]')).toHaveAttribute('data-rating', '-1');
+    // A bot message the server will not rate loses its buttons.
+    $$('kefu-message-in')[2]!.querySelector<HTMLButtonElement>('[data-testid="kefu-feedback-up"]')!.click();
+    await flush();
+    expect($$('kefu-message-in')[2]!.querySelector('[data-testid="kefu-feedback"]')).toBeNull();
+    expect($$('kefu-feedback')).toHaveLength(1);
+  });
+
   it('renders nothing for a channel that does not exist', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     mockFetch({ 'GET /config': () => problem(404, 'channel.not-found') });

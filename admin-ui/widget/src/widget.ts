@@ -119,6 +119,7 @@ export class Widget {
         typing: () => this.typing(),
         offline: (v) => this.send(v.message, [], { name: v.name, email: v.email }),
         retry: (id) => this.retry(id),
+        rate: (id, r) => void this.rate(id, r),
       },
       CSS,
       this.opts.container,
@@ -358,7 +359,7 @@ export class Widget {
       state: mine ? (m.status === 'read' || prev?.state === 'read' ? 'read' : 'sent') : 'received',
       created_at: m.created_at || prev?.created_at || new Date().toISOString(),
     };
-    if (prev) this.messages[i] = vm;
+    if (prev) this.messages[i] = { ...vm, rating: prev.rating };
     else this.insertServer(vm);
     if (m.client_id) this.settle(m.client_id);
     // The polling cursor only moves with what the server delivered (in order), never
@@ -562,6 +563,32 @@ export class Widget {
       } catch {
         this.view?.showNotice(this.t.uploadFailed, true);
       }
+    }
+  }
+
+  /** Rates a bot answer; the same rating again withdraws it. */
+  async rate(id: string, rating: number): Promise<void> {
+    const i = this.messages.findIndex((m) => m.id === id);
+    const m = this.messages[i];
+    if (!m || !this.session) return;
+    const prev = m.rating || 0;
+    const next = prev === rating ? 0 : rating;
+    const set = (r: number | null) => {
+      const j = this.messages.findIndex((x) => x.id === id);
+      if (j >= 0) this.messages[j] = { ...this.messages[j]!, rating: r };
+      this.render();
+    };
+    set(next);
+    try {
+      await this.api.feedback(id, next);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 401) {
+        await this.renew().catch(() => null);
+        return this.api.feedback(id, next).catch(() => set(prev));
+      }
+      // Not an answer (a greeting, a suggestion, a hand-off): it cannot be rated.
+      if (e instanceof HttpError && (e.status === 404 || e.status === 409)) set(null);
+      else set(prev);
     }
   }
 

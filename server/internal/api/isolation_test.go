@@ -72,6 +72,18 @@ var channelRoutes = map[string]bool{
 	"POST /widget/:channel_id/feedback":                  true,
 }
 
+// helpRoutes are the public help centre's routes, scoped by a tenant's slug.
+// TestHelpCenterIsolation aims each at A's slug with B's ids.
+var helpRoutes = map[string]bool{
+	"GET /help/:slug":                                true,
+	"GET /help/:slug/search":                         true,
+	"GET /help/:slug/categories/:category_id":        true,
+	"GET /help/:slug/articles/:article_id":           true,
+	"GET /help/:slug/faqs/:faq_id":                   true,
+	"POST /help/:slug/articles/:article_id/feedback": true,
+	"POST /help/:slug/faqs/:faq_id/feedback":         true,
+}
+
 // victim holds tenant B's objects, which A's credentials try to reach.
 type victim struct {
 	tenant, member, invitation, role, apiKey string
@@ -140,6 +152,10 @@ var isolationCases = map[string]isolationCase{
 	"POST /api/v1/tenants/:tenant_id/kb/categories/:category_id/move": {body: func(victim) any { return map[string]any{"parent_id": nil, "position": 0} }},
 	"DELETE /api/v1/tenants/:tenant_id/kb/categories/:category_id":    {},
 	"GET /api/v1/tenants/:tenant_id/kb/articles":                      {},
+	"GET /api/v1/tenants/:tenant_id/kb/search":                        {},
+	"GET /api/v1/tenants/:tenant_id/kb/export":                        {},
+	"GET /api/v1/tenants/:tenant_id/kb/import/template":               {},
+	"POST /api/v1/tenants/:tenant_id/kb/import":                       {},
 	"POST /api/v1/tenants/:tenant_id/kb/articles": {body: func(v victim) any {
 		return map[string]any{"title": "mole", "body": "mole", "category_id": v.kbCategory}
 	}},
@@ -291,7 +307,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Path+routes[i].Method < routes[j].Path+routes[j].Method })
 		for _, r := range routes {
 			key := r.Method + " " + r.Path
-			if nonTenantRoutes[key] || channelRoutes[key] {
+			if nonTenantRoutes[key] || channelRoutes[key] || helpRoutes[key] {
 				continue
 			}
 			c, ok := isolationCases[key]

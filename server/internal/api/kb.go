@@ -36,6 +36,10 @@ func (s *Server) kbRoutes() {
 	s.handle("PATCH", kb+"/categories/:category_id", Tenant, authz.KBEdit, s.renameKBCategory)
 	s.handle("POST", kb+"/categories/:category_id/move", Tenant, authz.KBEdit, s.moveKBCategory)
 	s.handle("DELETE", kb+"/categories/:category_id", Tenant, authz.KBEdit, s.deleteKBCategory)
+	s.handle("GET", kb+"/search", Tenant, authz.KBRead, s.searchKB)
+	s.handle("GET", kb+"/export", Tenant, authz.KBRead, s.exportKB)
+	s.handle("GET", kb+"/import/template", Tenant, authz.KBRead, s.kbImportTemplate)
+	s.handle("POST", kb+"/import", Tenant, authz.KBEdit, s.importKB)
 	for _, k := range kbKinds {
 		base := kb + k.path
 		item := base + "/:" + k.param
@@ -274,6 +278,7 @@ func kbEntryJSON(e knowledge.Entry, full bool) fiber.Map {
 	m["id"], m["status"], m["stale"], m["version"], m["live_version"] = e.ID, e.Status, e.Stale, e.Version, liveVersion
 	m["pending_changes"], m["published_at"] = e.PendingChanges(), e.PublishedAt
 	m["created_by"], m["updated_by"], m["created_at"], m["updated_at"] = e.CreatedBy, e.UpdatedBy, e.CreatedAt, e.UpdatedAt
+	m["helpful"], m["not_helpful"] = e.Helpful, e.NotHelpful
 	if full {
 		var live any
 		if e.Live != nil {

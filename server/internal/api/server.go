@@ -20,6 +20,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/identity"
 	"github.com/kefu-io/kefu/server/internal/knowledge"
 	"github.com/kefu-io/kefu/server/internal/platform/logging"
+	"github.com/kefu-io/kefu/server/internal/platform/ratelimit"
 	"github.com/kefu-io/kefu/tenants"
 )
 
@@ -55,8 +56,10 @@ type Options struct {
 	Console fiber.Handler
 	// Chat are the channel, conversation, realtime and widget collaborators.
 	Chat Chat
-	// Knowledge is the knowledge base (the /kb routes).
+	// Knowledge is the knowledge base (the /kb routes and the help centre).
 	Knowledge *knowledge.Service
+	// Limiter throttles the help centre's feedback per client address (nil: none).
+	Limiter *ratelimit.Limiter
 }
 
 // Server is the HTTP API.
@@ -198,6 +201,7 @@ func (s *Server) routesTable() {
 	s.chatRoutes()
 	s.publicChatRoutes()
 	s.kbRoutes()
+	s.helpRoutes()
 	s.botRoutes()
 	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)
 	// for a path registered under another method when no route matched, and a GET

@@ -134,11 +134,14 @@ type Entry struct {
 	// Stale: the expiry date of the live copy (or of the working copy, for an entry never
 	// published) has passed. A stale entry is out of the live corpus until it is
 	// published again with a later expiry date or none.
-	Stale     bool
-	CreatedBy *uuid.UUID
-	UpdatedBy *uuid.UUID
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Stale bool
+	// Helpful and NotHelpful count the help centre's "was this helpful?" answers.
+	Helpful    int64
+	NotHelpful int64
+	CreatedBy  *uuid.UUID
+	UpdatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // PendingChanges reports a live entry whose working copy has changes not yet published.
@@ -240,6 +243,9 @@ type Store interface {
 	BumpRevision(ctx context.Context, now time.Time) error
 	Revision(ctx context.Context, now time.Time) (int64, error)
 	Live(ctx context.Context, now time.Time) (LiveSet, error)
+
+	// AddFeedback counts one "was this helpful?" answer for an entry.
+	AddFeedback(ctx context.Context, entryID uuid.UUID, helpful bool, now time.Time) error
 }
 
 // Tx runs a function in one transaction.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,13 @@ type Service struct {
 	Audit    Audit    // nil: no audit entries
 	Notifier Notifier // nil: nobody is told
 	Now      func() time.Time
+	// SearchTenants and SearchCheckEvery tune the cache of live content behind Snapshot
+	// and Search (0: DefaultSearchTenants, DefaultSearchCheckEvery).
+	SearchTenants    int
+	SearchCheckEvery time.Duration
+
+	searchOnce sync.Once
+	search     *searchCache
 }
 
 // now is truncated to what PostgreSQL stores, so a value read back equals the one
@@ -56,6 +64,7 @@ func (s *Service) audit(ctx context.Context, action, targetType string, id uuid.
 
 // notify runs after the commit, so a reader told of the change sees it.
 func (s *Service) notify(ctx context.Context, tid uuid.UUID) {
+	s.searchCache().invalidate(tid)
 	if s.Notifier != nil {
 		s.Notifier.KnowledgeChanged(ctx, tid)
 	}
@@ -905,4 +914,29 @@ func (s *Service) Live(ctx context.Context) (Corpus, error) {
 // Revision is the tenant's live-content revision (see Corpus.Revision).
 func (s *Service) Revision(ctx context.Context) (int64, error) {
 	return s.Store.Revision(ctx, s.now())
+}
+
+// ---- help centre feedback -------------------------------------------------------
+
+// Feedback counts a customer's "was this helpful?" answer for a live entry. An entry
+// that is not live (a draft, archived, stale, deleted, another tenant's) is not found.
+func (s *Service) Feedback(ctx context.Context, k Kind, id uuid.UUID, helpful bool) error {
+	if _, err := tenants.Require(ctx); err != nil {
+		return err
+	}
+	now := s.now()
+	e, err := s.Store.GetEntry(ctx, k, id, false)
+	if err != nil {
+		return err
+	}
+	if e.Live == nil || s.stale(&e, now) {
+		return NotFound(k)
+	}
+	if err := s.Store.AddFeedback(ctx, id, helpful, now); err != nil {
+		if errors.Is(err, ErrArticleNotFound) {
+			return NotFound(k) // deleted meanwhile
+		}
+		return err
+	}
+	return nil
 }

@@ -6,14 +6,17 @@
 // The conversation's tenant may differ from the page's (the inbox spans tenants): its
 // own role and permissions decide what the agent may do here.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { App, Avatar, Button, Drawer, Empty, Flex, Grid, Input, Spin, Tag, Tooltip, Typography } from 'antd';
+import { App, Avatar, Button, Collapse, Drawer, Empty, Flex, Grid, Input, Spin, Tag, Tooltip, Typography } from 'antd';
 import {
   ArrowLeftOutlined,
   CheckOutlined,
   ExclamationCircleFilled,
   IdcardOutlined,
+  InfoCircleOutlined,
   RedoOutlined,
+  RobotOutlined,
   SendOutlined,
+  SwapOutlined,
   UserAddOutlined,
 } from '@ant-design/icons';
 import { Link } from 'react-router';
@@ -29,6 +32,7 @@ import { formatDateTime } from '../../lib/format';
 import { useRealtime } from '../../lib/realtime';
 import { useOptionalTenant, useTenantAccess } from '../../tenant/TenantContext';
 import { AttachmentView } from './AttachmentView';
+import { BotTurns } from './BotTurns';
 import { ContactPanel } from './ContactPanel';
 import { statusLabel, STATUS_COLORS, TenantTag } from './parts';
 
@@ -45,6 +49,62 @@ function mergeConv(prev: ConversationItem | null, next: ConversationItem): Conve
   return { ...prev, ...next, contact: { ...prev.contact, ...next.contact } };
 }
 
+const HANDOFF = /^Bot hand-off:\s*/;
+const GUESS = /^\s*\d+\.\s+(.*?)\s+\((\d+)%\)\s*$/;
+/** The server's reasons (bot.handoffNote), to say them in the agent's language. */
+const HANDOFF_REASONS: Record<string, string> = {
+  'the customer asked for a person': 'asked_for_human',
+  'the bot could not answer several times': 'repeated_fallbacks',
+  'the customer sounds upset': 'negative_sentiment',
+  'the customer sent something the bot cannot read': 'not_text',
+};
+
+/**
+ * A note for agents in the conversation (type system), centred and set apart from the
+ * chat. The bot's hand-off note ("Bot hand-off: <why>. Bot's guesses:\n1. <question>
+ * (42%)…") shows its reason and its guesses as a list.
+ */
+function SystemNote({ m }: { m: Message }) {
+  const { t } = useTranslation();
+  const handoff = HANDOFF.test(m.text);
+  let reason = m.text;
+  const guesses: { q: string; score: string }[] = [];
+  if (handoff) {
+    const [head = '', ...rest] = m.text.replace(HANDOFF, '').split('\n');
+    reason = head.replace(/\s*Bot's guesses:\s*$/, '');
+    const known = HANDOFF_REASONS[reason.replace(/\.$/, '')];
+    if (known) reason = t(`bot.reasons.${known}`);
+    for (const line of rest) {
+      const g = GUESS.exec(line);
+      if (g) guesses.push({ q: g[1]!, score: `${g[2]}%` });
+      else if (line.trim()) reason += `\n${line}`;
+    }
+  }
+  return (
+    <div className={`kefu-msg-note${handoff ? ' is-handoff' : ''}`} data-testid="message" data-id={m.id} data-direction="system" data-kind={handoff ? 'handoff' : 'note'} role="note">
+      <div className="kefu-msg-note-title">
+        {handoff ? <SwapOutlined /> : <InfoCircleOutlined />} {handoff ? t('conversation.handoffNote') : t('conversation.systemNote')}
+        <span className="kefu-msg-note-time">{new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+      </div>
+      <div className="kefu-msg-note-text" data-testid="message-note-text">
+        {reason}
+      </div>
+      {guesses.length ? (
+        <div className="kefu-msg-note-guesses" data-testid="message-handoff-guesses">
+          <div className="kefu-msg-note-sub">{t('conversation.botGuesses')}</div>
+          <ol>
+            {guesses.map((g, i) => (
+              <li key={i}>
+                {g.q} <span className="kefu-msg-note-score">{g.score}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function MessageBubble({
   m,
   tenantId,
@@ -59,22 +119,28 @@ function MessageBubble({
   onRetry: (m: ViewMessage) => void;
 }) {
   const { t } = useTranslation();
-  if (m.type === 'system' || m.sender_type === 'system') {
-    return (
-      <div className="kefu-msg-system" data-testid="message" data-id={m.id} data-direction="system">
-        {m.text}
-      </div>
-    );
-  }
+  if (m.type === 'system' || m.sender_type === 'system') return <SystemNote m={m} />;
   const out = m.direction === 'out';
-  const who = !out ? customer : m.sender_type === 'bot' ? t('conversation.bot') : m.sender_id === me ? t('conversation.you') : t('conversation.agent');
+  const bot = m.sender_type === 'bot';
+  const who = !out ? (
+    customer
+  ) : bot ? (
+    <span className="kefu-msg-bot-label">
+      <RobotOutlined /> {t('conversation.bot')}
+    </span>
+  ) : m.sender_id === me ? (
+    t('conversation.you')
+  ) : (
+    t('conversation.agent')
+  );
   const state = m.local ?? m.status;
   const failed = state === 'failed';
   const error = m.local === 'failed' ? m.localError : m.error;
   return (
     <div
-      className={`kefu-msg${out ? ' is-out' : ''}${failed ? ' is-failed' : ''}`}
+      className={`kefu-msg${out ? ' is-out' : ''}${bot ? ' is-bot' : ''}${failed ? ' is-failed' : ''}`}
       data-testid="message"
+      data-sender={m.sender_type}
       data-id={m.local ? undefined : m.id}
       data-client-id={m.client_id || undefined}
       data-direction={m.direction}
@@ -378,6 +444,8 @@ export function ConversationPane({
   const canReply = can('conversations:reply') && !closed;
   const mine = conv.assignee_id === me.user.id;
   const resolved = conv.status === 'resolved' || conv.status === 'closed';
+  // The bot took part: its turns are worth a look (after a hand-off above all).
+  const botInvolved = conv.status === 'bot' || messages.some((m) => m.sender_type === 'bot' || m.sender_type === 'system');
 
   return (
     <section className="kefu-conv" data-testid="conversation" data-conversation={conv.id} aria-label={t('conversation.label', { name: customer })}>
@@ -429,6 +497,21 @@ export function ConversationPane({
       </header>
       <div className="kefu-conv-body">
         <div className="kefu-conv-main">
+          {botInvolved ? (
+            <Collapse
+              size="small"
+              bordered={false}
+              className="kefu-bot-turns-panel"
+              data-testid="bot-turns"
+              items={[
+                {
+                  key: 'turns',
+                  label: <span data-testid="bot-turns-toggle">{t('conversation.botTurns.title')}</span>,
+                  children: <BotTurns tenantId={tenantId} conversationId={conversationId} linkEntries={can('kb:read')} />,
+                },
+              ]}
+            />
+          ) : null}
           <div
             className="kefu-msgs"
             ref={listRef}

@@ -293,4 +293,58 @@ describe('conversation', () => {
     expect(within(panel).getByTestId('contact-identity')).toHaveTextContent('v:v_abc');
     expect(within(panel).getByText('pro')).toBeInTheDocument();
   });
+
+  it('shows the bot’s hand-off note apart, labels the bot’s replies, and opens the bot’s turns', async () => {
+    const api = mockApi({
+      ...sessionRoutes(ME2),
+      'GET /api/v1/conversations': () => json(200, { items: [c1], next_cursor: null }),
+      'GET /api/v1/tenants/t1/conversations/c1': () => json(200, { ...c1, unread: 0 }),
+      'GET /api/v1/tenants/t1/conversations/c1/messages': () =>
+        json(200, {
+          items: [
+            msg({ id: 'm1', conversation_id: 'c1', text: 'how do returns work', created_at: '2026-05-01T10:00:00Z' }),
+            msg({ id: 'm2', conversation_id: 'c1', direction: 'out', sender_type: 'bot', text: 'Within 30 days.', status: 'sent', created_at: '2026-05-01T10:00:01Z' }),
+            msg({ id: 'm3', conversation_id: 'c1', text: 'agent please', created_at: '2026-05-01T10:01:00Z' }),
+            msg({
+              id: 'm4',
+              conversation_id: 'c1',
+              direction: 'out',
+              sender_type: 'system',
+              type: 'system',
+              text: "Bot hand-off: the customer asked for a person. Bot's guesses:\n1. How do I return an item? (41%)\n2. Refund times (12%)",
+              status: 'sent',
+              created_at: '2026-05-01T10:01:01Z',
+            }),
+          ],
+          next_cursor: null,
+        }),
+      'GET /api/v1/tenants/t1/conversations/c1/bot-turns': () =>
+        json(200, {
+          items: [
+            { id: 'bt1', conversation_id: 'c1', message_id: 'm1', reply_id: 'm2', question: 'how do returns work', decision: 'answer', reason: '', confidence: 0.8, entry_id: 'faq:f1', matches: [{ entry_id: 'faq:f1', kind: 'faq', question: 'How do I return an item?', score: 0.8 }], feedback: 1, reviewed_at: null, created_at: '2026-05-01T10:00:01Z' },
+            { id: 'bt2', conversation_id: 'c1', message_id: 'm3', reply_id: null, question: 'agent please', decision: 'handoff', reason: 'asked_for_human', confidence: 1, entry_id: '', matches: [], feedback: 0, reviewed_at: null, created_at: '2026-05-01T10:01:01Z' },
+          ],
+        }),
+    });
+    renderInbox('/t/t1/inbox/t1/c1');
+    await screen.findByTestId('conversation-title');
+    const [, bot, , note] = screen.getAllByTestId('message');
+    expect(bot).toHaveAttribute('data-sender', 'bot');
+    expect(within(bot!).getByText(zh.conversation.bot)).toBeInTheDocument();
+    expect(note).toHaveAttribute('data-direction', 'system');
+    expect(note).toHaveAttribute('data-kind', 'handoff');
+    expect(note).toHaveTextContent(zh.conversation.handoffNote);
+    expect(within(note!).getByTestId('message-note-text')).toHaveTextContent(zh.bot.reasons.asked_for_human);
+    const guesses = within(note!).getByTestId('message-handoff-guesses');
+    expect(within(guesses).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['How do I return an item? 41%', 'Refund times 12%']);
+
+    // The bot's turns load when the panel opens.
+    expect(api.calls.some((c) => c.path.endsWith('/bot-turns'))).toBe(false);
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('bot-turns-toggle'));
+    const turns = await screen.findAllByTestId('bot-turn');
+    expect(turns.map((e) => e.getAttribute('data-decision'))).toEqual(['answer', 'handoff']);
+    expect(turns[0]).toHaveTextContent('How do I return an item?');
+    expect(turns[1]).toHaveTextContent(zh.bot.reasons.asked_for_human);
+  });
 });

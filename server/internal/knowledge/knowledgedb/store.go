@@ -22,6 +22,7 @@ import (
 
 	"github.com/kefu-io/kefu/server/internal/knowledge"
 	"github.com/kefu-io/kefu/server/internal/platform/db"
+	"github.com/kefu-io/kefu/tenants"
 )
 
 type categoryRow struct {
@@ -360,7 +361,15 @@ func (s *Store) GetEntry(ctx context.Context, kind knowledge.Kind, id uuid.UUID,
 	if err != nil {
 		return knowledge.Entry{}, fmt.Errorf("get %s %s: %w", kind, id, err)
 	}
-	return r.entry()
+	e, err := r.entry()
+	if err != nil {
+		return e, err
+	}
+	es := []knowledge.Entry{e}
+	if err := s.withFeedback(ctx, es); err != nil {
+		return e, err
+	}
+	return es[0], nil
 }
 
 func (s *Store) UpdateEntry(ctx context.Context, e *knowledge.Entry) error {
@@ -459,7 +468,89 @@ func (s *Store) ListEntries(ctx context.Context, f knowledge.Filter) ([]knowledg
 		}
 		out = append(out, e)
 	}
+	if err := s.withFeedback(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// ---- feedback -------------------------------------------------------------------
+
+type feedbackRow struct {
+	TenantID   uuid.UUID `gorm:"primaryKey"`
+	EntryID    uuid.UUID `gorm:"primaryKey"`
+	Helpful    int64
+	NotHelpful int64
+	UpdatedAt  time.Time
+}
+
+func (feedbackRow) TableName() string { return "kb_feedback" }
+
+// feedbackBatch bounds the ids of one IN list (SQLite allows 32766 parameters).
+const feedbackBatch = 500
+
+// withFeedback fills in the entries' feedback counts. It is a query of its own, not a
+// join, because GetEntry may lock its row FOR UPDATE, which PostgreSQL refuses on the
+// nullable side of an outer join.
+func (s *Store) withFeedback(ctx context.Context, es []knowledge.Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	counts := map[uuid.UUID]feedbackRow{}
+	err := s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		for i := 0; i < len(es); i += feedbackBatch {
+			ids := make([]uuid.UUID, 0, feedbackBatch)
+			for _, e := range es[i:min(i+feedbackBatch, len(es))] {
+				ids = append(ids, e.ID)
+			}
+			var rows []feedbackRow
+			if err := tx.Where("entry_id IN ?", ids).Find(&rows).Error; err != nil {
+				return err
+			}
+			for _, r := range rows {
+				counts[r.EntryID] = r
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read knowledge feedback: %w", err)
+	}
+	for i := range es {
+		r := counts[es[i].ID]
+		es[i].Helpful, es[i].NotHelpful = r.Helpful, r.NotHelpful
+	}
+	return nil
+}
+
+func (s *Store) AddFeedback(ctx context.Context, entryID uuid.UUID, helpful bool, now time.Time) error {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return err
+	}
+	r := feedbackRow{TenantID: tid, EntryID: entryID, UpdatedAt: now.UTC()}
+	col := "not_helpful"
+	if helpful {
+		r.Helpful, col = 1, "helpful"
+	} else {
+		r.NotHelpful = 1
+	}
+	return s.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "tenant_id"}, {Name: "entry_id"}},
+			DoUpdates: clause.Assignments(map[string]any{
+				col:          gorm.Expr("kb_feedback." + col + " + 1"),
+				"updated_at": r.UpdatedAt,
+			}),
+		}).Create(&r).Error
+		if errors.Is(err, gorm.ErrForeignKeyViolated) {
+			return knowledge.ErrArticleNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("count feedback for %s: %w", entryID, err)
+		}
+		return nil
+	})
 }
 
 // ---- versions -------------------------------------------------------------------

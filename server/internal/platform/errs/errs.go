@@ -62,6 +62,8 @@ func (e *Error) Is(target error) bool {
 
 // FieldError is one invalid input among several.
 type FieldError struct {
+	// Row is the 1-based row of an imported file the error is about (0: none).
+	Row     int    `json:"row,omitempty"`
 	Field   string `json:"field"`
 	Message string `json:"detail"`
 }

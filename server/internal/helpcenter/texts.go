@@ -1,0 +1,43 @@
+package helpcenter
+
+// texts are the pages' words by language (tenants.Locales).
+var texts = map[string]map[string]string{
+	"zh-CN": {
+		"language":      "中文",
+		"help":          "帮助中心",
+		"home":          "首页",
+		"search":        "搜索",
+		"placeholder":   "搜索问题或文章",
+		"article":       "文章",
+		"faq":           "常见问题",
+		"more":          "其他",
+		"subcategories": "子分类",
+		"empty":         "这里还没有内容。",
+		"no_results":    "没有找到相关内容，换个说法试试。",
+		"results":       "条结果",
+		"updated":       "更新于",
+		"helpful":       "这篇内容对你有帮助吗？",
+		"yes":           "有帮助",
+		"no":            "没帮助",
+		"thanks":        "感谢你的反馈！",
+	},
+	"en": {
+		"language":      "English",
+		"help":          "Help Center",
+		"home":          "Home",
+		"search":        "Search",
+		"placeholder":   "Search questions and articles",
+		"article":       "Article",
+		"faq":           "FAQ",
+		"more":          "More",
+		"subcategories": "Subcategories",
+		"empty":         "Nothing here yet.",
+		"no_results":    "Nothing matched; try other words.",
+		"results":       "results",
+		"updated":       "Updated",
+		"helpful":       "Was this helpful?",
+		"yes":           "Yes",
+		"no":            "No",
+		"thanks":        "Thanks for your feedback!",
+	},
+}
