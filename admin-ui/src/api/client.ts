@@ -23,6 +23,8 @@ export interface ProblemFieldError {
   detail?: string;
   /** Accepted too, in case a server spells it this way. */
   message?: string;
+  /** For a refused import, the file's row. */
+  row?: number;
 }
 
 export interface Problem {
@@ -38,6 +40,14 @@ export interface Problem {
   errors?: ProblemFieldError[];
 }
 
+/** One problem of several: a field (or column) and what is wrong with it. */
+export interface ApiFieldError {
+  field: string;
+  message: string;
+  /** For a refused import, the file's row (a spreadsheet's line, the header being 1). */
+  row?: number;
+}
+
 /** A failed API call, parsed from the server's problem+json (RFC 9457). */
 export class ApiError extends Error {
   readonly status: number;
@@ -47,8 +57,8 @@ export class ApiError extends Error {
   readonly requestId?: string;
   /** Seconds from the Retry-After header (429). */
   readonly retryAfter?: number;
-  /** Every invalid field the server listed ({field, message}), in its order. */
-  readonly errors: { field: string; message: string }[];
+  /** Every invalid field the server listed ({field, message}, and row for an import), in its order. */
+  readonly errors: ApiFieldError[];
 
   constructor(init: {
     status: number;
@@ -57,7 +67,7 @@ export class ApiError extends Error {
     field?: string;
     requestId?: string;
     retryAfter?: number;
-    errors?: { field: string; message: string }[];
+    errors?: ApiFieldError[];
   }) {
     super(init.detail || init.code);
     this.name = 'ApiError';
@@ -264,7 +274,7 @@ async function toApiError(res: Response): Promise<ApiError> {
     errors: Array.isArray(p.errors)
       ? p.errors
           .filter((e) => e && typeof e.field === 'string')
-          .map((e) => ({ field: e.field, message: e.detail || e.message || '' }))
+          .map((e) => ({ field: e.field, message: e.detail || e.message || '', ...(typeof e.row === 'number' ? { row: e.row } : {}) }))
       : undefined,
   });
 }
@@ -284,13 +294,15 @@ function buildURL(path: string, query?: RequestOptions['query']): string {
 
 async function send(method: string, url: string, o: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+  // A FormData body (a file upload) is sent as multipart: fetch sets its Content-Type.
+  const form = typeof FormData !== 'undefined' && o.body instanceof FormData;
+  if (o.body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (o.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`;
   try {
     return await fetch(url, {
       method,
       headers,
-      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+      body: form ? (o.body as FormData) : o.body !== undefined ? JSON.stringify(o.body) : undefined,
       signal: o.signal,
       credentials: 'same-origin',
     });
@@ -305,6 +317,42 @@ async function send(method: string, url: string, o: RequestOptions): Promise<Res
  * with ApiError. A 401 `auth.invalid-token` refreshes the session once and retries.
  */
 export async function request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+  const res = await requestOk(method, path, o);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the API sent (Content-Disposition: attachment). */
+export interface DownloadedFile {
+  blob: Blob;
+  /** From Content-Disposition, else the fallback given. */
+  filename: string;
+}
+
+function dispositionFilename(h: string | null): string | undefined {
+  if (!h) return undefined;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(h);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      /* fall back to the plain parameter */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(h);
+  return plain?.[1]?.trim() || undefined;
+}
+
+/** Downloads a file with the bearer token (refreshing like request); rejects with ApiError. */
+export async function download(path: string, fallbackName: string, o: RequestOptions = {}): Promise<DownloadedFile> {
+  const res = await requestOk('GET', path, o);
+  const name = dispositionFilename(res.headers.get('Content-Disposition'));
+  // Only a plain name: never a path.
+  return { blob: await res.blob(), filename: name?.replace(/[\\/]/g, '_') || fallbackName };
+}
+
+async function requestOk(method: string, path: string, o: RequestOptions): Promise<Response> {
   const url = buildURL(path, o.query);
   const authed = o.auth !== false;
   // The access token is gone (reload) or about to expire: refresh before sending.
@@ -327,9 +375,7 @@ export async function request<T>(method: string, path: string, o: RequestOptions
     if (authed && res.status === 401 && SESSION_ENDED_CODES.has(err.code)) endSession('expired');
     throw err;
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return res;
 }
 
 export const http = {

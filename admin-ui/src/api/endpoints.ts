@@ -1,5 +1,5 @@
 // One typed function per API endpoint (see server/internal/api/server.go).
-import { http } from './client';
+import { download, http } from './client';
 import type {
   AcceptedInvitation,
   AcceptInvitationRequest,
@@ -28,6 +28,8 @@ import type {
   KbDiff,
   KbFaq,
   KbFaqSummary,
+  KbImportResult,
+  KbSearchResult,
   KbVersion,
   KbVersionDetail,
   MoveKbCategoryRequest,
@@ -134,6 +136,20 @@ export type KbUpdateOf<K extends KbKind> = K extends 'faqs' ? UpdateKbFaqRequest
 /** Workflow steps: submit (kb:edit); publish, reject, archive (kb:publish). */
 export type KbAction = 'submit' | 'publish' | 'reject' | 'archive';
 
+/** The singular kind the search, import and export endpoints take. */
+export type KbFileKind = 'faq' | 'article';
+export type KbExportFormat = 'csv' | 'xlsx' | 'json';
+export type KbTemplateFormat = 'csv' | 'xlsx';
+
+export interface KbSearchQuery {
+  q: string;
+  kind?: KbFileKind;
+  locale?: string;
+  category_id?: string;
+  limit?: number;
+  offset?: number;
+}
+
 export interface KbListQuery {
   status?: string;
   category_id?: string;
@@ -176,4 +192,19 @@ export const kbApi = {
     http.get<KbVersionDetail>(`${entry(id, kind, entryId)}/versions/${version}`),
   diff: (id: string, kind: KbKind, entryId: string, from: number, to: number) =>
     http.get<KbDiff>(`${entry(id, kind, entryId)}/diff`, { query: { from, to } }),
+
+  /** Full-text search of the live (published, unexpired) entries; hits carry <mark>-only HTML. */
+  search: (id: string, q: KbSearchQuery) => http.get<KbSearchResult>(`${kb(id)}/search`, { query: { ...q } }),
+  /** Every entry of one kind as a file. */
+  exportFile: (id: string, kind: KbFileKind, format: KbExportFormat) =>
+    download(`${kb(id)}/export`, `kb-${kind}s.${format}`, { query: { kind, format } }),
+  /** A file to fill in for an import: the header row and an example. */
+  importTemplate: (id: string, kind: KbFileKind, format: KbTemplateFormat) =>
+    download(`${kb(id)}/import/template`, `kb-${kind}-template.${format}`, { query: { kind, format } }),
+  /** Every row becomes a draft, or (422 kb.import-invalid, errors by row) nothing is imported. */
+  importFile: (id: string, kind: KbFileKind, format: KbExportFormat, file: File) => {
+    const body = new FormData();
+    body.append('file', file, file.name);
+    return http.post<KbImportResult>(`${kb(id)}/import`, body, { query: { kind, format } });
+  },
 };

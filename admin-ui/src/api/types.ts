@@ -71,6 +71,9 @@ export type CreateKbFaqRequest = S['CreateKbFaqRequest'];
 export type UpdateKbFaqRequest = S['UpdateKbFaqRequest'];
 export type CreateKbArticleRequest = S['CreateKbArticleRequest'];
 export type UpdateKbArticleRequest = S['UpdateKbArticleRequest'];
+export type KbSearchHit = S['KbSearchHit'];
+export type KbSearchResult = S['KbSearchResult'];
+export type KbImportResult = S['KbImportResult'];
 
 // The bot.
 export type BotSettings = S['BotSettings'];

@@ -22,7 +22,12 @@ export async function copyText(text: string): Promise<void> {
 
 /** Offers text as a file download (used for recovery codes). */
 export function downloadText(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  saveBlob(filename, new Blob([text], { type: 'text/plain;charset=utf-8' }));
+}
+
+/** Offers a Blob (e.g. a file fetched with the bearer token) as a file download. */
+export function saveBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -1,9 +1,10 @@
 // The knowledge base: the category tree beside the FAQs and articles (filtered by
-// status, expiry, language, category and a search), and the review queue of entries
-// waiting for a publisher. The filters live in the URL, so a view can be shared.
+// status, expiry, language, category and a search), the review queue of entries
+// waiting for a publisher, and a search of the published entries. Entries can be
+// imported from and exported to files. The filters live in the URL, so a view can be shared.
 import { useState, type HTMLAttributes } from 'react';
 import { App, Badge, Button, Card, Col, Empty, Flex, Form, Input, Row, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
-import { BookOutlined, CheckOutlined, CloseOutlined, DislikeOutlined, LikeOutlined, PlusOutlined, QuestionCircleOutlined } from '@ant-design/icons';
+import { BookOutlined, CheckOutlined, CloseOutlined, DislikeOutlined, LikeOutlined, PlusOutlined, QuestionCircleOutlined, SearchOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { kbApi, type KbKind, type KbListQuery } from '../../api/endpoints';
@@ -16,13 +17,16 @@ import { formatDateTime } from '../../lib/format';
 import { useLoad } from '../../lib/useLoad';
 import { useTenant } from '../../tenant/TenantContext';
 import { CategoryTree } from './CategoryTree';
+import { LiveSearch, type LiveSearchParams } from './LiveSearch';
+import { ExportMenu, ImportButton, ImportModal } from './Transfer';
 import { categoryName, EntryState, KB_LOCALES, KB_STATUSES, statusLabel } from './parts';
 
 const testId = (id: string) => ({ 'data-testid': id }) as HTMLAttributes<HTMLElement>;
 const PAGE = 50;
 
 type Summary = KbFaqSummary | KbArticleSummary;
-type Tab = KbKind | 'review';
+type Tab = KbKind | 'review' | 'search';
+const TABS: Tab[] = ['faqs', 'articles', 'review', 'search'];
 
 function headingOf(e: Summary): string {
   return 'question' in e ? e.question : e.title;
@@ -37,7 +41,7 @@ interface Filters {
 }
 
 /** One kind's entries under the filters, newest first, a page at a time. */
-function EntryList({ tenantId, kind, f, categories }: { tenantId: string; kind: KbKind; f: Filters; categories: KbCategory[] }) {
+function EntryList({ tenantId, kind, f, categories, refresh }: { tenantId: string; kind: KbKind; f: Filters; categories: KbCategory[]; refresh: number }) {
   const { t, i18n } = useTranslation();
   const [more, setMore] = useState(false);
   const query: KbListQuery = {
@@ -48,7 +52,7 @@ function EntryList({ tenantId, kind, f, categories }: { tenantId: string; kind: 
     category_id: f.category || undefined,
     limit: PAGE,
   };
-  const list = useLoad(() => kbApi.list(tenantId, kind, query), [tenantId, kind, f.status, f.stale, f.locale, f.q, f.category]);
+  const list = useLoad(() => kbApi.list(tenantId, kind, query), [tenantId, kind, f.status, f.stale, f.locale, f.q, f.category, refresh]);
 
   async function loadMore() {
     const cursor = list.data?.next_cursor;
@@ -273,8 +277,12 @@ export default function Knowledge() {
   const { tenantId, can } = useTenant();
   const canEdit = can('kb:edit');
   const canPublish = can('kb:publish');
+  const canRead = can('kb:read');
   const [params, setParams] = useSearchParams();
-  const tab: Tab = params.get('tab') === 'articles' ? 'articles' : params.get('tab') === 'review' ? 'review' : 'faqs';
+  const tab: Tab = TABS.find((x) => x === params.get('tab')) ?? 'faqs';
+  const live: LiveSearchParams = { q: params.get('sq') ?? '', kind: params.get('skind') ?? '', locale: params.get('slocale') ?? '' };
+  const [importing, setImporting] = useState(false);
+  const [listKey, setListKey] = useState(0);
   const f: Filters = {
     status: params.get('status') ?? '',
     stale: params.get('stale') ?? '',
@@ -293,7 +301,7 @@ export default function Knowledge() {
     return a.items.length + b.items.length;
   }, [tenantId, reviewKey]);
 
-  function set(patch: Partial<Filters & { tab: Tab }>) {
+  function set(patch: Partial<Filters & { tab: Tab; sq: string; skind: string; slocale: string }>) {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) {
       if (v) next.set(k, v);
@@ -358,18 +366,35 @@ export default function Knowledge() {
         title={t('nav.kb')}
         subtitle={t('kb.subtitle')}
         extra={
-          canEdit ? (
+          canEdit || canRead ? (
             <>
-              <Button icon={<PlusOutlined />} onClick={() => navigate(`/t/${tenantId}/kb/articles/new`)} data-testid="kb-new-article">
-                {t('kb.newArticle')}
-              </Button>
-              <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate(`/t/${tenantId}/kb/faqs/new`)} data-testid="kb-new-faq">
-                {t('kb.newFaq')}
-              </Button>
+              {canRead ? <ExportMenu tenantId={tenantId} /> : null}
+              {canEdit ? <ImportButton onClick={() => setImporting(true)} /> : null}
+              {canEdit ? (
+                <>
+                      <Button icon={<PlusOutlined />} onClick={() => navigate(`/t/${tenantId}/kb/articles/new`)} data-testid="kb-new-article">
+                    {t('kb.newArticle')}
+                  </Button>
+                  <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate(`/t/${tenantId}/kb/faqs/new`)} data-testid="kb-new-faq">
+                    {t('kb.newFaq')}
+                  </Button>
+                </>
+              ) : null}
             </>
           ) : null
         }
       />
+      {canEdit ? (
+        <ImportModal
+          tenantId={tenantId}
+          open={importing}
+          onClose={() => setImporting(false)}
+          onImported={(kind) => {
+            setListKey((k) => k + 1);
+            set({ tab: kind === 'faq' ? 'faqs' : 'articles' });
+          }}
+        />
+      ) : null}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={7} xl={6}>
           {categories.error ? (
@@ -380,7 +405,7 @@ export default function Knowledge() {
               categories={categories.data ?? []}
               loading={categories.loading}
               selected={f.category}
-              onSelect={(id) => set({ category: id, tab: tab === 'review' ? 'faqs' : tab })}
+              onSelect={(id) => set({ category: id, tab: tab === 'review' || tab === 'search' ? 'faqs' : tab })}
               canEdit={canEdit}
               onChanged={() => void categories.reload()}
             />
@@ -398,7 +423,7 @@ export default function Knowledge() {
                   children: tab === 'faqs' ? (
                     <>
                       {filterBar}
-                      <EntryList tenantId={tenantId} kind="faqs" f={f} categories={categories.data ?? []} />
+                      <EntryList tenantId={tenantId} kind="faqs" f={f} categories={categories.data ?? []} refresh={listKey} />
                     </>
                   ) : null,
                 },
@@ -408,7 +433,7 @@ export default function Knowledge() {
                   children: tab === 'articles' ? (
                     <>
                       {filterBar}
-                      <EntryList tenantId={tenantId} kind="articles" f={f} categories={categories.data ?? []} />
+                      <EntryList tenantId={tenantId} kind="articles" f={f} categories={categories.data ?? []} refresh={listKey} />
                     </>
                   ) : null,
                 },
@@ -420,6 +445,18 @@ export default function Knowledge() {
                     </span>
                   ),
                   children: tab === 'review' ? <ReviewQueue tenantId={tenantId} canPublish={canPublish} onChanged={() => setReviewKey((k) => k + 1)} /> : null,
+                },
+                {
+                  key: 'search',
+                  label: (
+                    <span data-testid="kb-tab-search">
+                      <SearchOutlined /> {t('kb.search.tab')}
+                    </span>
+                  ),
+                  children:
+                    tab === 'search' ? (
+                      <LiveSearch tenantId={tenantId} p={live} onChange={(p) => set({ ...(p.q !== undefined ? { sq: p.q } : {}), ...(p.kind !== undefined ? { skind: p.kind } : {}), ...(p.locale !== undefined ? { slocale: p.locale } : {}) })} />
+                    ) : null,
                 },
               ]}
             />
