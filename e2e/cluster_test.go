@@ -180,3 +180,56 @@ func waitStatus(t *testing.T, s *server, path, token string, status int) (time.D
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// TestBotModelReachesEveryNode: a knowledge change made through node A is rebuilt in
+// the background (on whichever node's worker takes the job) and answered with by both
+// nodes, the old answer serving until then.
+func TestBotModelReachesEveryNode(t *testing.T) {
+	t.Parallel()
+	kefutest.NeedPostgres(t)
+	kefutest.NeedRedis(t)
+	dbURL, _ := withPassword(t, kefutest.NewPostgresDB(t))
+	env := kefuEnv("KEFU_DATABASE_URL="+dbURL, "KEFU_REDIS_URL="+kefutest.NewRedisDB(t))
+	root := t.TempDir()
+	a := spawnServer(t, "node A", freePort(t), filepath.Join(root, "a"), env)
+	b := spawnServer(t, "node B", freePort(t), filepath.Join(root, "b"), env)
+	for _, s := range []*server{a, b} {
+		if err := s.waitHealthy(startDeadline); err != nil {
+			t.Fatalf("%s: %v\n--- %s output ---\n%s", s.name, err, s.name, s.Output())
+		}
+	}
+	r := expect(t, call(t, "POST", a.URL+"/api/v1/signup", "", map[string]string{
+		"tenant_name": "Bot Nodes", "name": "Olive Owner", "email": "owner@bot-nodes.test", "password": testPassword,
+	}), http.StatusCreated)
+	kb, tok := "/api/v1/tenants/"+r.Str("tenant.id"), r.Str("access_token")
+	f := expect(t, call(t, "POST", a.URL+kb+"/kb/faqs", tok, map[string]any{"question": "退款多久到账",
+		"similar_questions": []string{"退款什么时候到", "钱什么时候退回来", "退款一般几天"}, "answer": "第一版答案", "locale": "zh-CN"}), http.StatusCreated)
+	faq := kb + "/kb/faqs/" + f.Str("id")
+	expect(t, call(t, "POST", a.URL+faq+"/publish", tok, nil), http.StatusOK)
+
+	answers := func(s *server, want string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			d := expect(t, call(t, "POST", s.URL+kb+"/bot/try", tok, map[string]any{"text": "我的退款什么时候到账"}), http.StatusOK)
+			if d.Str("reply") == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s still answers %s, want %q", s.name, d, want)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	answers(b, "第一版答案")
+	answers(a, "第一版答案")
+
+	expect(t, call(t, "PATCH", a.URL+faq, tok, map[string]any{"answer": "第二版答案"}), http.StatusOK)
+	// A draft changes nothing customers see.
+	if d := expect(t, call(t, "POST", b.URL+kb+"/bot/try", tok, map[string]any{"text": "我的退款什么时候到账"}), http.StatusOK); d.Str("reply") != "第一版答案" {
+		t.Fatalf("an unpublished edit reached the bot: %s", d)
+	}
+	expect(t, call(t, "POST", a.URL+faq+"/publish", tok, nil), http.StatusOK)
+	answers(b, "第二版答案")
+	answers(a, "第二版答案")
+}
