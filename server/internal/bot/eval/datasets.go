@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kefu-io/kefu/server/internal/bot/nlu"
@@ -111,54 +112,17 @@ func LoadCSV(trainPath, valPath, testPath, oosLabel string) (*Dataset, error) {
 // ReadCSV reads labelled rows from a CSV file whose header has a "text" column and
 // a "label" or "category" column.
 func ReadCSV(path string) ([]Example, error) {
-	f, err := os.Open(path)
+	rows, err := readColumns(path, []string{"text"}, []string{"label", "category", "intent"})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: empty file", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	ti, li := -1, -1
-	for i, h := range head {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "text":
-			ti = i
-		case "label", "category", "intent":
-			li = i
-		}
-	}
-	if ti < 0 || li < 0 {
-		return nil, fmt.Errorf("%s: header must name a text column and a label column, got %q", path, head)
-	}
-	var out []Example
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if ti >= len(rec) || li >= len(rec) {
-			line, _ := r.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: missing column", path, line)
-		}
-		label := strings.TrimSpace(rec[li])
+	out := make([]Example, 0, len(rows))
+	for _, r := range rows {
+		label := strings.TrimSpace(r.b)
 		if label == "" {
-			line, _ := r.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: empty label", path, line)
+			return nil, fmt.Errorf("%s:%d: empty label", path, r.line)
 		}
-		out = append(out, Example{Text: rec[ti], Label: label})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no rows", path)
+		out = append(out, Example{Text: r.a, Label: label})
 	}
 	return out, nil
 }
@@ -167,6 +131,34 @@ func ReadCSV(path string) ([]Example, error) {
 // (label, intent or category) and a question column, and optionally more columns
 // (an answer) that are ignored. It returns each label's standard question.
 func ReadIntents(path string) (map[string]string, error) {
+	rows, err := readColumns(path, []string{"label", "intent", "category"}, []string{"question"})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		label, q := strings.TrimSpace(r.a), strings.TrimSpace(r.b)
+		if label == "" || q == "" {
+			return nil, fmt.Errorf("%s:%d: empty label or question", path, r.line)
+		}
+		if _, dup := out[label]; dup {
+			return nil, fmt.Errorf("%s:%d: label %q twice", path, r.line, label)
+		}
+		out[label] = q
+	}
+	return out, nil
+}
+
+type columnPair struct {
+	a, b string
+	line int
+}
+
+// readColumns reads two columns of a CSV file with a header, each found by any of its
+// names (case-insensitively, a byte-order mark ignored); other columns are ignored.
+// It refuses an empty file, a header without both columns, a row too short for them
+// and a file without rows.
+func readColumns(path string, aNames, bNames []string) ([]columnPair, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -181,19 +173,19 @@ func ReadIntents(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	li, qi := -1, -1
+	ai, bi := -1, -1
 	for i, h := range head {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "label", "intent", "category":
-			li = i
-		case "question":
-			qi = i
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if slices.Contains(aNames, h) {
+			ai = i
+		} else if slices.Contains(bNames, h) {
+			bi = i
 		}
 	}
-	if li < 0 || qi < 0 {
-		return nil, fmt.Errorf("%s: header must name a label column and a question column, got %q", path, head)
+	if ai < 0 || bi < 0 {
+		return nil, fmt.Errorf("%s: header must name a %s column and a %s column, got %q", path, aNames[0], bNames[0], head)
 	}
-	out := make(map[string]string)
+	var out []columnPair
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -203,17 +195,10 @@ func ReadIntents(path string) (map[string]string, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		line, _ := r.FieldPos(0)
-		if li >= len(rec) || qi >= len(rec) {
+		if ai >= len(rec) || bi >= len(rec) {
 			return nil, fmt.Errorf("%s:%d: missing column", path, line)
 		}
-		label, q := strings.TrimSpace(rec[li]), strings.TrimSpace(rec[qi])
-		if label == "" || q == "" {
-			return nil, fmt.Errorf("%s:%d: empty label or question", path, line)
-		}
-		if _, dup := out[label]; dup {
-			return nil, fmt.Errorf("%s:%d: label %q twice", path, line, label)
-		}
-		out[label] = q
+		out = append(out, columnPair{a: rec[ai], b: rec[bi], line: line})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no rows", path)
