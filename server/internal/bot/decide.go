@@ -63,12 +63,7 @@ func Decide(text string, set *Settings, model *Loaded, st State) Decision {
 			}
 		}
 		d.Matches = keep
-		var b strings.Builder
-		b.WriteString(set.ClarifyText)
-		for i, m := range keep {
-			fmt.Fprintf(&b, "\n%d. %s", i+1, m.Question)
-		}
-		d.Reply = b.String()
+		d.Reply = clarifyText(set, keep)
 	default:
 		d.Decision = Fallback
 		if model == nil {
@@ -81,6 +76,17 @@ func Decide(text string, set *Settings, model *Loaded, st State) Decision {
 		d.Reply = set.FallbackText
 	}
 	return d
+}
+
+// clarifyText is the "did you mean" message: the tenant's heading and the numbered
+// suggestions the customer can pick from.
+func clarifyText(set *Settings, ms []Match) string {
+	var b strings.Builder
+	b.WriteString(set.ClarifyText)
+	for i, m := range ms {
+		fmt.Fprintf(&b, "\n%d. %s", i+1, m.Question)
+	}
+	return b.String()
 }
 
 // picked finds the suggestion a customer chose: its number ("2", "２", "第二个") or

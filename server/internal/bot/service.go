@@ -473,12 +473,7 @@ func (s *Service) replyFor(ctx context.Context, d *Decision, set *settingsEntry,
 		}
 		return set.s.FallbackText, nil
 	case Clarify:
-		var b strings.Builder
-		b.WriteString(set.s.ClarifyText)
-		for i, m := range d.Matches {
-			fmt.Fprintf(&b, "\n%d. %s", i+1, m.Question)
-		}
-		return b.String(), nil
+		return clarifyText(&set.s, d.Matches), nil
 	case Fallback:
 		return set.s.FallbackText, nil
 	}
