@@ -20,6 +20,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/platform/crypt"
 	"github.com/kefu-io/kefu/server/internal/pluginhost"
 	"github.com/kefu-io/kefu/server/internal/realtime"
+	"github.com/kefu-io/kefu/server/internal/routing"
 	"github.com/kefu-io/kefu/server/internal/storage"
 	"github.com/kefu-io/kefu/server/internal/webchat"
 )
@@ -32,6 +33,8 @@ type chat struct {
 	files         *conversation.Files
 	hub           *realtime.Hub
 	relay         *outbox.Relay
+	routing       *routing.Service
+	router        *routing.Runner
 	plugins       *pluginhost.Host
 	pipeline      *pipeline.Pipeline
 	webchat       *webchat.Service
@@ -72,6 +75,7 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	c.pipeline.Channels = c.channels
 	c.webchat = &webchat.Service{Key: crypt.DeriveKey(secret, "kefu/widget/v1", 32), Pipeline: c.pipeline,
 		Conversations: c.conversations, Contacts: c.convStore}
+	m.openRouting()
 	return m.openBot(secret)
 }
 
@@ -110,6 +114,8 @@ func (m *Main) startChat(ctx context.Context) error {
 	m.closers = append(m.closers, c.plugins.Close)
 	c.relay.Start()
 	m.closers = append(m.closers, c.relay.Close)
+	c.router.Start()
+	m.closers = append(m.closers, c.router.Close)
 	return nil
 }
 

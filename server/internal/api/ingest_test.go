@@ -129,15 +129,16 @@ func TestConcurrentInboundBursts(t *testing.T) {
 	})
 }
 
-// A customer writing into a resolved conversation reopens it: back to its agent when
-// it has one, to the queue when not (on PostgreSQL through the batch statements).
+// A customer writing into a resolved conversation reopens it into the queue, without
+// its former agent (who may have no room for it now: routing decides), on PostgreSQL
+// through the batch statements too.
 func TestInboundReopensResolved(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
 		ct := newChatTenant(t, e, "Reopen Co", "owner@reopen.test")
 		for _, tc := range []struct {
 			from, want string
 			assign     bool
-		}{{"assigned-customer", "open", true}, {"queued-customer", "queued", false}} {
+		}{{"assigned-customer", "queued", true}, {"queued-customer", "queued", false}} {
 			hook(e, ct.channel, providerToken, map[string]any{"id": tc.from + "-1", "from": tc.from, "text": "first"}).Must(t, http.StatusOK)
 			var conv string
 			for _, c := range e.Call("GET", ct.path("/conversations?limit=100"), ct.AccessToken, nil).Must(t, http.StatusOK).Items() {
@@ -154,7 +155,7 @@ func TestInboundReopensResolved(t *testing.T) {
 			e.Call("POST", ct.path("/conversations/"+conv+"/resolve"), ct.AccessToken, nil).Must(t, http.StatusOK)
 			hook(e, ct.channel, providerToken, map[string]any{"id": tc.from + "-2", "from": tc.from, "text": "again"}).Must(t, http.StatusOK)
 			got := e.Call("GET", ct.path("/conversations/"+conv), ct.AccessToken, nil).Must(t, http.StatusOK)
-			if got.Str("status") != tc.want || got.Str("resolved_at") != "" || got.Str("last_message_preview") != "again" {
+			if got.Str("status") != tc.want || got.Str("resolved_at") != "" || got.Str("assignee_id") != "" || got.Str("last_message_preview") != "again" {
 				t.Fatalf("%s after a new message: %s", tc.from, got.Body)
 			}
 		}

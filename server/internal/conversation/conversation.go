@@ -82,7 +82,9 @@ type Contact struct {
 	Phone      string            `json:"phone"`
 	AvatarURL  string            `json:"avatar_url"`
 	Attributes map[string]string `json:"attributes"`
-	Identities []Identity        `json:"identities,omitempty"`
+	// Tags label the contact for agents and routing rules (vip).
+	Tags       []string   `json:"tags"`
+	Identities []Identity `json:"identities,omitempty"`
 	// MergedInto names the contact this one was merged into (its identities and
 	// conversations moved there); nil for a live contact.
 	MergedInto *uuid.UUID `json:"merged_into"`
@@ -111,6 +113,20 @@ type Conversation struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 	ResolvedAt    *time.Time `json:"resolved_at"`
+	// Routing: the team the conversation is queued for or was given through, its
+	// priority in that queue (higher first), when it last entered the queue and when
+	// an agent was given it. The routing engine and a database trigger keep these.
+	TeamID     *uuid.UUID `json:"team_id"`
+	Priority   int        `json:"priority"`
+	QueuedAt   *time.Time `json:"queued_at"`
+	AssignedAt *time.Time `json:"assigned_at"`
+	// RoutedAt is when routing classified it (nil: not yet).
+	RoutedAt *time.Time `json:"-"`
+}
+
+// Counts reports whether the conversation counts towards its assignee's load.
+func (c *Conversation) Counts() bool {
+	return c.AssigneeID != nil && (c.Status == StatusOpen || c.Status == StatusPending)
 }
 
 // Attachment is a file on a message.
@@ -182,6 +198,7 @@ const (
 	TopicEvent = "event"        // publish Event to the tenant's realtime stream
 	TopicSend  = "message.send" // deliver an outbound message through its channel
 	TopicBot   = "bot.turn"     // let the bot answer a customer message (BotJob)
+	TopicRoute = "route"        // route a queued conversation, or fill an agent's freed capacity (RouteJob)
 )
 
 // Event types published to realtime subscribers.
@@ -213,6 +230,14 @@ type BotJob struct {
 	TenantID       uuid.UUID `json:"tenant_id"`
 	ConversationID uuid.UUID `json:"conversation_id"`
 	MessageID      uuid.UUID `json:"message_id"`
+}
+
+// RouteJob is the outbox payload of TopicRoute: a conversation entered the queue
+// (ConversationID), or an agent's load fell (AgentID).
+type RouteJob struct {
+	TenantID       uuid.UUID  `json:"tenant_id"`
+	ConversationID *uuid.UUID `json:"conversation_id,omitempty"`
+	AgentID        *uuid.UUID `json:"agent_id,omitempty"`
 }
 
 // SendJob is the outbox payload of TopicSend.

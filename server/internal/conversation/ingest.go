@@ -298,6 +298,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 	// statement, in a fixed order (two batches never wait on each other's senders).
 	var news []NewThread
 	newKeys := map[SenderKey]bool{}
+	newConvs := map[uuid.UUID]bool{}
 	for _, it := range items {
 		k := key(it)
 		if slow[k] || len(it.in.Attachments) > 0 {
@@ -334,6 +335,7 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 		for i := range news {
 			n := &news[i]
 			threads[SenderKey{ChannelID: n.Identity.ChannelID, ExternalID: n.Identity.ExternalID}] = Thread{ContactID: n.Contact.ID, Latest: &n.Conversation}
+			newConvs[n.Conversation.ID] = true
 		}
 	}
 	var fast []*batchItem
@@ -417,6 +419,16 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 			evs = append(evs, e)
 		}
 	}
+	// Routing hears once per conversation: a new one (its "was" is itself) or one the
+	// batch moved into the queue.
+	for i := range ts {
+		t := &ts[i]
+		var before *Conversation
+		if !newConvs[t.Was.ID] {
+			before = &t.Was
+		}
+		evs = append(evs, routeEntries(before, &t.Now, now)...)
+	}
 	if err := bs.CommitInbound(ctx, InboundBatch{Messages: msgs, Touches: ts, Fills: fills, Outbox: evs}); err != nil {
 		if errors.Is(err, ErrBatchConflict) {
 			return nil, err
@@ -434,10 +446,10 @@ func (s *Service) bulkIngest(ctx context.Context, bs BatchTx, tid uuid.UUID, ite
 // messages, the last at at with preview.
 func touchedInbound(c Conversation, at time.Time, preview string, count int) Conversation {
 	switch c.Status {
-	case StatusResolved, StatusPending:
-		if c.Status == StatusResolved {
-			c.ResolvedAt = nil
-		}
+	case StatusResolved:
+		// Back to the queue: routing gives it to an agent with room for it.
+		c.ResolvedAt, c.AssigneeID, c.Status = nil, nil, StatusQueued
+	case StatusPending:
 		c.Status = StatusOpen
 		if c.AssigneeID == nil {
 			c.Status = StatusQueued

@@ -24,7 +24,8 @@ func TestTouchedInbound(t *testing.T) {
 		{"open stays open", StatusOpen, &agent, nil, StatusOpen},
 		{"bot stays with the bot", StatusBot, nil, nil, StatusBot},
 		{"resolved and unassigned goes back to the queue", StatusResolved, nil, &resolvedAt, StatusQueued},
-		{"resolved with its agent reopens", StatusResolved, &agent, &resolvedAt, StatusOpen},
+		// Its agent may have no room now: routing decides who takes it.
+		{"resolved with its agent goes back to the queue", StatusResolved, &agent, &resolvedAt, StatusQueued},
 		{"pending with its agent reopens", StatusPending, &agent, nil, StatusOpen},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +37,9 @@ func TestTouchedInbound(t *testing.T) {
 			}
 			if got.Unread != 5 || got.Preview != "hello" || !got.LastMessageAt.Equal(at) || !got.UpdatedAt.Equal(at) {
 				t.Fatalf("activity not applied: %+v", got)
+			}
+			if tc.status == StatusResolved && got.AssigneeID != nil {
+				t.Fatalf("a reopened conversation keeps its former agent %v", got.AssigneeID)
 			}
 			if tc.status == StatusResolved && got.ResolvedAt != nil {
 				t.Fatalf("a reopened conversation keeps resolved_at %v", got.ResolvedAt)

@@ -147,6 +147,27 @@ func botEntry(c *Conversation, m *Message, at time.Time) (OutboxEntry, bool) {
 	return OutboxEntry{ID: newID(), TenantID: c.TenantID, Topic: TopicBot, Payload: b, Created: at}, true
 }
 
+// routeEntries asks routing to act on a change from before (nil: a new conversation)
+// to after: a conversation that entered the queue is routed, and an agent whose load
+// fell is offered the queue.
+func routeEntries(before *Conversation, after *Conversation, at time.Time) []OutboxEntry {
+	var out []OutboxEntry
+	add := func(j RouteJob) {
+		b, _ := json.Marshal(j)
+		out = append(out, OutboxEntry{ID: newID(), TenantID: after.TenantID, Topic: TopicRoute, Payload: b, Created: at})
+	}
+	waiting := func(c *Conversation) bool { return c.Status == StatusQueued && c.AssigneeID == nil }
+	if waiting(after) && (before == nil || !waiting(before)) {
+		id := after.ID
+		add(RouteJob{TenantID: after.TenantID, ConversationID: &id})
+	}
+	if before != nil && before.Counts() && !(after.Counts() && *after.AssigneeID == *before.AssigneeID) {
+		a := *before.AssigneeID
+		add(RouteJob{TenantID: after.TenantID, AgentID: &a})
+	}
+	return out
+}
+
 func (s *Service) wake(ctx context.Context, entries []OutboxEntry) {
 	if s.Waker == nil || len(entries) == 0 {
 		return
@@ -155,6 +176,10 @@ func (s *Service) wake(ctx context.Context, entries []OutboxEntry) {
 		s.Waker.Wake(tid, entries...)
 	}
 }
+
+// EventEntry is the outbox row that publishes ev, for engines that change
+// conversations in their own transactions (routing).
+func EventEntry(ev Event, at time.Time) OutboxEntry { return eventEntry(ev, at) }
 
 func eventEntry(ev Event, at time.Time) OutboxEntry {
 	b, _ := json.Marshal(ev)
@@ -320,7 +345,10 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 		}
 		return Ingested{}, nil, fmt.Errorf("inbound message vanished after a conflict")
 	}
+	var before *Conversation
 	if !newConv {
+		was := conv
+		before = &was
 		if conv, err = s.Store.TouchInbound(ctx, conv.ID, now, Preview(m)); err != nil {
 			return Ingested{}, nil, err
 		}
@@ -331,6 +359,7 @@ func (s *Service) ingestOne(ctx context.Context, tid, channelID uuid.UUID, in *I
 	if e, ok := botEntry(&conv, m, now); ok {
 		evs = append(evs, e)
 	}
+	evs = append(evs, routeEntries(before, &conv, now)...)
 	if err := s.Store.AddOutbox(ctx, evs...); err != nil {
 		return Ingested{}, nil, err
 	}
@@ -515,17 +544,15 @@ func (s *Service) Resolve(ctx context.Context, conversationID uuid.UUID) (Conver
 	})
 }
 
-// Reopen puts a resolved conversation back in the queue (or with its assignee).
+// Reopen puts a resolved conversation back in the queue, where routing gives it to an
+// agent with room for it (its former agent has no claim on capacity they lack).
 func (s *Service) Reopen(ctx context.Context, conversationID uuid.UUID) (Conversation, error) {
 	return s.update(ctx, conversationID, func(c *Conversation) error {
 		if c.Status != StatusResolved && c.Status != StatusClosed {
 			return nil
 		}
 		c.ResolvedAt = nil
-		c.Status = StatusQueued
-		if c.AssigneeID != nil {
-			c.Status = StatusOpen
-		}
+		c.Status, c.AssigneeID = StatusQueued, nil
 		return nil
 	})
 }
@@ -553,6 +580,7 @@ func (s *Service) HandOff(ctx context.Context, conversationID uuid.UUID, note st
 			return nil
 		}
 		now := s.now()
+		was := c
 		c.Status, c.UpdatedAt = StatusQueued, now
 		if err := s.Store.UpdateConversation(ctx, &c); err != nil {
 			return err
@@ -567,6 +595,8 @@ func (s *Service) HandOff(ctx context.Context, conversationID uuid.UUID, note st
 			}
 			es = append(es, eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: c.ID, Message: &m, Conversation: &c}, now))
 		}
+		// After the note, so the agent routing gives it to finds the note there.
+		es = append(es, routeEntries(&was, &c, now)...)
 		moved, woke = true, es
 		return s.Store.AddOutbox(ctx, es...)
 	})
@@ -608,9 +638,10 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversatio
 		if err := s.Store.UpdateConversation(ctx, &c); err != nil {
 			return err
 		}
-		e := eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, c.UpdatedAt)
-		woke = []OutboxEntry{e}
-		return s.Store.AddOutbox(ctx, e)
+		es := []OutboxEntry{eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, c.UpdatedAt)}
+		es = append(es, routeEntries(&before, &c, c.UpdatedAt)...)
+		woke = es
+		return s.Store.AddOutbox(ctx, es...)
 	})
 	if err != nil {
 		return Conversation{}, err
@@ -670,7 +701,14 @@ func (s *Service) ListContacts(ctx context.Context, q string, before *uuid.UUID,
 // ContactPatch is an agent's edit of a contact; nil fields stay.
 type ContactPatch struct {
 	Name, Email, Phone *string
+	Tags               *[]string
 }
+
+// Contact tag limits.
+const (
+	MaxContactTags   = 30
+	MaxContactTagLen = 40
+)
 
 // UpdateContact edits a contact's details.
 func (s *Service) UpdateContact(ctx context.Context, id uuid.UUID, p ContactPatch) (Contact, error) {
@@ -700,10 +738,38 @@ func (s *Service) UpdateContact(ctx context.Context, id uuid.UUID, p ContactPatc
 			}
 			*f.dst = v
 		}
+		if p.Tags != nil {
+			tags, err := cleanTags(*p.Tags)
+			if err != nil {
+				return err
+			}
+			c.Tags = tags
+		}
 		c.UpdatedAt = s.now()
 		return s.Store.UpdateContact(ctx, &c)
 	})
 	return c, err
+}
+
+// cleanTags trims, lower-cases and de-duplicates tags, keeping their order.
+func cleanTags(in []string) ([]string, error) {
+	if len(in) > MaxContactTags {
+		return nil, errs.Invalidf("tags", "a contact can have at most %d tags.", MaxContactTags)
+	}
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for _, t := range in {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || seen[t] {
+			continue
+		}
+		if utf8.RuneCountInString(t) > MaxContactTagLen {
+			return nil, errs.Invalidf("tags", "a tag is at most %d characters.", MaxContactTagLen)
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // MergeContacts merges from into into: one person who wrote from two places (two web

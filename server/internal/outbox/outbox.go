@@ -43,6 +43,11 @@ type Enqueuer interface {
 	EnqueueBot(ctx context.Context, job conversation.BotJob) error
 }
 
+// Router acts on routing jobs (serve a queue, fill an agent's freed capacity).
+type Router interface {
+	Route(ctx context.Context, job conversation.RouteJob) error
+}
+
 type row struct {
 	TenantID  uuid.UUID `gorm:"primaryKey"`
 	ID        uuid.UUID `gorm:"primaryKey"`
@@ -61,7 +66,10 @@ type Relay struct {
 	DB        *db.DB
 	Publisher Publisher
 	Enqueuer  Enqueuer
-	Logger    *slog.Logger
+	// Router, when set, takes routing jobs; without one they are dropped (a process
+	// that does not route).
+	Router Router
+	Logger *slog.Logger
 	// Sweep is how often leftovers are collected (default 2 s); rows younger than
 	// Grace (default 10 s) are left to the fast path.
 	Sweep, Grace time.Duration
@@ -337,6 +345,15 @@ func (r *Relay) dispatch(ctx context.Context, x row) error {
 			return nil
 		}
 		return r.Enqueuer.EnqueueBot(ctx, job)
+	case conversation.TopicRoute:
+		var job conversation.RouteJob
+		if err := json.Unmarshal([]byte(x.Payload), &job); err != nil || r.Router == nil {
+			if err != nil {
+				r.Logger.Error("outbox: dropping undecodable route job", "id", x.ID, "err", err)
+			}
+			return nil
+		}
+		return r.Router.Route(ctx, job)
 	default:
 		r.Logger.Error("outbox: unknown topic, dropping", "id", x.ID, "topic", x.Topic)
 		return nil

@@ -239,6 +239,7 @@ const (
 		"AS m(id, conv, ch, sender, type, text, ext, at) " +
 		"ON CONFLICT (tenant_id, channel_id, external_id) WHERE direction = 'in' DO NOTHING RETURNING 1), " +
 		"upd AS (UPDATE conversations AS c SET status = v.status, unread = v.unread, resolved_at = v.resolved, " +
+		"assignee_id = CASE WHEN v.was_status = 'resolved' THEN NULL ELSE c.assignee_id END, " +
 		"last_message_at = v.at, last_message_preview = v.preview, updated_at = v.at " +
 		"FROM unnest($10::uuid[], $11::text[], $12::text[], $13::integer[], $14::timestamptz[], $15::timestamptz[], " +
 		"$16::text[], $17::integer[], $18::timestamptz[], $19::timestamptz[], $20::text[]) " +

@@ -29,6 +29,7 @@ type contactRow struct {
 	Phone      string
 	AvatarURL  string
 	Attributes string
+	Tags       string `gorm:"->"`
 	MergedInto *uuid.UUID
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -61,6 +62,12 @@ type conversationRow struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	ResolvedAt         *time.Time
+	// Kept by routing and a trigger; never written from here.
+	TeamID     *uuid.UUID `gorm:"->"`
+	Priority   int        `gorm:"->"`
+	QueuedAt   *time.Time `gorm:"->"`
+	AssignedAt *time.Time `gorm:"->"`
+	RoutedAt   *time.Time `gorm:"->"`
 }
 
 func (conversationRow) TableName() string { return "conversations" }
@@ -228,10 +235,8 @@ func (r conversationRow) conversation() conversation.Conversation {
 	c := conversation.Conversation{ID: r.ID, TenantID: r.TenantID, ChannelID: r.ChannelID, ContactID: r.ContactID,
 		Status: conversation.Status(r.Status), AssigneeID: r.AssigneeID, LastMessageAt: r.LastMessageAt.UTC(),
 		Preview: r.LastMessagePreview, Unread: r.Unread, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
-	if r.ResolvedAt != nil {
-		t := r.ResolvedAt.UTC()
-		c.ResolvedAt = &t
-	}
+	c.ResolvedAt, c.QueuedAt, c.AssignedAt = utcPtr(r.ResolvedAt), utcPtr(r.QueuedAt), utcPtr(r.AssignedAt)
+	c.TeamID, c.Priority, c.RoutedAt = r.TeamID, r.Priority, utcPtr(r.RoutedAt)
 	return c
 }
 
@@ -310,8 +315,11 @@ func (s *Store) TouchInbound(ctx context.Context, id uuid.UUID, at time.Time, pr
 		"last_message_preview": preview,
 		"unread":               gorm.Expr("unread + 1"),
 		"updated_at":           at,
-		"status":               gorm.Expr("CASE WHEN status IN ('resolved', 'pending') THEN (CASE WHEN assignee_id IS NULL THEN 'queued' ELSE 'open' END) ELSE status END"),
-		"resolved_at":          gorm.Expr("CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END"),
+		// touchedInbound says the same in Go: a resolved one goes back to the queue
+		// unassigned, a pending one back to its agent.
+		"status":      gorm.Expr("CASE WHEN status = 'resolved' OR (status = 'pending' AND assignee_id IS NULL) THEN 'queued' WHEN status = 'pending' THEN 'open' ELSE status END"),
+		"assignee_id": gorm.Expr("CASE WHEN status = 'resolved' THEN NULL ELSE assignee_id END"),
+		"resolved_at": gorm.Expr("CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END"),
 	})
 }
 
@@ -649,6 +657,8 @@ func (r contactRow) contact() conversation.Contact {
 	c := conversation.Contact{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Email: r.Email, Phone: r.Phone,
 		AvatarURL: r.AvatarURL, MergedInto: r.MergedInto, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.Attributes), &c.Attributes)
+	c.Tags = []string{}
+	_ = json.Unmarshal([]byte(r.Tags), &c.Tags)
 	return c
 }
 
@@ -676,8 +686,16 @@ func (s *Store) ListContacts(ctx context.Context, q string, before *uuid.UUID, l
 func (s *Store) UpdateContact(ctx context.Context, c *conversation.Contact) error {
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Model(&contactRow{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"name": c.Name, "email": c.Email, "phone": c.Phone, "updated_at": c.UpdatedAt.UTC()}).Error
+			Updates(map[string]any{"name": c.Name, "email": c.Email, "phone": c.Phone, "tags": tagsJSON(c.Tags), "updated_at": c.UpdatedAt.UTC()}).Error
 	})
+}
+
+func tagsJSON(tags []string) string {
+	if tags == nil {
+		tags = []string{}
+	}
+	b, _ := json.Marshal(tags)
+	return string(b)
 }
 
 func (s *Store) MergeContacts(ctx context.Context, into, from uuid.UUID, at time.Time) error {

@@ -26,6 +26,7 @@ var globalTables = map[string]bool{
 	"goose_db_version":     true,
 	"tenants":              true,
 	"users":                true,
+	"agents":               true, // one capacity per agent across tenants
 	"sessions":             true,
 	"refresh_tokens":       true,
 	"recovery_codes":       true,

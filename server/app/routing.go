@@ -1,0 +1,32 @@
+package app
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/kefu-io/kefu/server/internal/authz"
+	"github.com/kefu-io/kefu/server/internal/routing"
+	"github.com/kefu-io/kefu/server/internal/routing/routingdb"
+)
+
+// openRouting builds the routing engine: the outbox hands it queued conversations and
+// agents' freed capacity, and a runner serves every waiting queue periodically.
+func (m *Main) openRouting() {
+	c := m.chat
+	c.routing = &routing.Service{Store: &routingdb.Store{DB: m.DB}, Tx: m.DB, Conversations: c.convStore,
+		Waker: c.relay, Replier: c.conversations, Logger: m.Logger,
+		MayServe: func(ctx context.Context, tenantID, userID uuid.UUID) bool {
+			ok, err := m.Authz.Allowed(ctx, tenantID, authz.UserSubject(userID), authz.ConversationsReply)
+			return err == nil && ok
+		},
+		Locale: func(ctx context.Context, tenantID uuid.UUID) string {
+			t, err := m.Tenants.Get(ctx, tenantID)
+			if err != nil {
+				return ""
+			}
+			return t.Locale
+		}}
+	c.router = &routing.Runner{Service: c.routing}
+	c.relay.Router = c.router
+}

@@ -1,0 +1,437 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/kefu-io/kefu/server/internal/conversation"
+	"github.com/kefu-io/kefu/tenants"
+)
+
+// Store persists routing state. Tenant methods run in the tenant scope of ctx (joining
+// the caller's transaction); agent methods are global.
+type Store interface {
+	Agent(ctx context.Context, userID uuid.UUID) (Agent, error)
+	// LockAgent returns the agent's row locked until the transaction ends.
+	LockAgent(ctx context.Context, userID uuid.UUID) (Agent, error)
+	SetPresence(ctx context.Context, userID uuid.UUID, p Presence, auto bool, at time.Time) (Agent, error)
+	SetCapacity(ctx context.Context, userID uuid.UUID, n int, at time.Time) (Agent, error)
+	// Members lists the tenant's members with their routing state.
+	Members(ctx context.Context) ([]Agent, error)
+	IsMember(ctx context.Context, userID uuid.UUID) (bool, error)
+
+	Teams(ctx context.Context) ([]Team, error)
+	Team(ctx context.Context, id uuid.UUID) (Team, error)
+	CreateTeam(ctx context.Context, t *Team) error
+	UpdateTeam(ctx context.Context, t *Team) error
+	DeleteTeam(ctx context.Context, id uuid.UUID) error
+	Settings(ctx context.Context) (Settings, error)
+	PutSettings(ctx context.Context, s Settings, at time.Time) error
+
+	// LockQueue serialises assignment from one queue (a team's, or with nil the
+	// tenant's queue of conversations without a team).
+	LockQueue(ctx context.Context, teamID *uuid.UUID) error
+	// Head is the queue's first classified waiting conversation.
+	Head(ctx context.Context, teamID *uuid.UUID) (Queued, bool, error)
+	// Candidates are the queue's agents (team members, or every member for nil).
+	Candidates(ctx context.Context, teamID *uuid.UUID) ([]Candidate, error)
+	// Take assigns a conversation still waiting; false if it no longer is.
+	Take(ctx context.Context, conversationID, agentID uuid.UUID, teamID *uuid.UUID, at time.Time) (bool, error)
+	// Classify stores the team, priority and skills routing chose.
+	Classify(ctx context.Context, conversationID uuid.UUID, teamID *uuid.UUID, priority int, skills []string, at time.Time) error
+	// Position is 1 + how many classified conversations are ahead in the queue.
+	Position(ctx context.Context, q Queued) (int, error)
+	// Served counts the queue's assignments since a time (its recent pace).
+	Served(ctx context.Context, teamID *uuid.UUID, since time.Time) (int, error)
+	FirstInboundText(ctx context.Context, conversationID uuid.UUID) (string, error)
+
+	// AgentQueueHeads lists, across the tenants the agent belongs to, the best
+	// waiting conversations they could be given (ids only).
+	AgentQueueHeads(ctx context.Context, userID uuid.UUID, limit int) ([]Queued, error)
+	// WaitingQueues lists every queue, in any tenant, with a classified conversation
+	// waiting.
+	WaitingQueues(ctx context.Context, limit int) ([]Queued, error)
+}
+
+// Conversations is what routing reads and writes of the conversation engine, inside
+// its transactions.
+type Conversations interface {
+	GetConversation(ctx context.Context, id uuid.UUID) (conversation.Conversation, error)
+	GetContact(ctx context.Context, id uuid.UUID) (conversation.Contact, error)
+	AddOutbox(ctx context.Context, e ...conversation.OutboxEntry) error
+}
+
+// Replier sends the customer the queue message.
+type Replier interface {
+	Reply(ctx context.Context, conversationID uuid.UUID, r conversation.Reply) (conversation.Message, error)
+}
+
+// Tx runs a function in one transaction.
+type Tx interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Service is the routing engine.
+type Service struct {
+	Store         Store
+	Tx            Tx
+	Conversations Conversations
+	Waker         conversation.Waker
+	Replier       Replier
+	// MayServe reports whether a member may be given conversations of the tenant
+	// without a team (their role lets them reply). Nil: every member.
+	MayServe func(ctx context.Context, tenantID, userID uuid.UUID) bool
+	// Locale is the tenant's locale, for the default queue message.
+	Locale func(ctx context.Context, tenantID uuid.UUID) string
+	// Assigned, when set, hears of every assignment (metrics, benchmarks).
+	Assigned func(Assignment)
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// maxDrain bounds the assignments one drain makes, so a huge backlog is served in
+// slices that other work can interleave with.
+const maxDrain = 500
+
+// Handle runs an outbox routing job.
+func (s *Service) Handle(ctx context.Context, j Job) error {
+	ctx = tenants.NewContext(ctx, j.TenantID)
+	if j.ConversationID != nil {
+		if err := s.Route(ctx, *j.ConversationID); err != nil {
+			return err
+		}
+	}
+	if j.AgentID != nil {
+		return s.AgentFreed(context.WithoutCancel(ctx), *j.AgentID)
+	}
+	return nil
+}
+
+// Route classifies a queued conversation (once), serves its queue, and tells the
+// customer their place when it still waits.
+func (s *Service) Route(ctx context.Context, id uuid.UUID) error {
+	c, err := s.Conversations.GetConversation(ctx, id)
+	if errors.Is(err, conversation.ErrConversationNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.Status != conversation.StatusQueued || c.AssigneeID != nil {
+		return nil
+	}
+	if c.RoutedAt == nil {
+		if err := s.classify(ctx, &c); err != nil {
+			return err
+		}
+	}
+	if _, err := s.drain(ctx, c.TeamID); err != nil {
+		return err
+	}
+	return s.tellPosition(ctx, id)
+}
+
+// classify picks the conversation's team, priority and skills from the rules.
+func (s *Service) classify(ctx context.Context, c *conversation.Conversation) error {
+	set, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	f := Facts{ChannelID: c.ChannelID}
+	if ct, err := s.Conversations.GetContact(ctx, c.ContactID); err == nil {
+		f.Department = ct.Attributes["department"]
+		f.Language = ct.Attributes["language"]
+		f.Tags = ct.Tags
+	}
+	if f.FirstText, err = s.Store.FirstInboundText(ctx, c.ID); err != nil {
+		return err
+	}
+	if f.Language == "" {
+		f.Language = DetectLanguage(f.FirstText)
+	}
+	team, prio, skills := set.DefaultTeamID, 0, []string{}
+	if r := set.Match(f); r != nil {
+		if r.TeamID != nil {
+			team = r.TeamID
+		}
+		prio, skills = r.Priority, r.Skills
+	}
+	if team != nil {
+		if _, err := s.Store.Team(ctx, *team); err != nil {
+			// A rule naming a deleted team must not strand the conversation.
+			team = nil
+		}
+	}
+	if err := s.Store.Classify(ctx, c.ID, team, prio, skills, s.now()); err != nil {
+		return err
+	}
+	c.TeamID, c.Priority = team, prio
+	return nil
+}
+
+// drain assigns the queue's waiting conversations, best first, while its agents have
+// room.
+func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
+	n := 0
+	for n < maxDrain {
+		ok, err := s.assignOne(ctx, team)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			return n, nil
+		}
+		n++
+	}
+	return n, nil
+}
+
+// assignOne gives the queue's head to the agent the team's strategy picks, in one
+// transaction holding the queue's lock and then the agent's.
+func (s *Service) assignOne(ctx context.Context, team *uuid.UUID) (bool, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return false, err
+	}
+	strategy := RoundRobin
+	if team != nil {
+		t, err := s.Store.Team(ctx, *team)
+		if err != nil {
+			return false, err
+		}
+		strategy = t.Strategy
+	}
+	var done *Assignment
+	var woke []conversation.OutboxEntry
+	err = s.retry(ctx, func(ctx context.Context) error {
+		done, woke = nil, nil
+		if err := s.Store.LockQueue(ctx, team); err != nil {
+			return err
+		}
+		head, ok, err := s.Store.Head(ctx, team)
+		if err != nil || !ok {
+			return err
+		}
+		cands, err := s.Store.Candidates(ctx, team)
+		if err != nil {
+			return err
+		}
+		if team == nil && s.MayServe != nil {
+			kept := cands[:0]
+			for _, c := range cands {
+				if c.Available() && s.MayServe(ctx, tid, c.UserID) {
+					kept = append(kept, c)
+				}
+			}
+			cands = kept
+		}
+		for len(cands) > 0 {
+			uid, ok := pick(strategy, head, cands)
+			if !ok {
+				return nil
+			}
+			// The candidates were read before this lock: another tenant's queue
+			// may have filled the agent since. Re-read under the lock.
+			a, err := s.Store.LockAgent(ctx, uid)
+			if err != nil {
+				return err
+			}
+			if !a.Available() {
+				cands = drop(cands, uid)
+				continue
+			}
+			now := s.now()
+			took, err := s.Store.Take(ctx, head.ID, uid, team, now)
+			if err != nil || !took {
+				return err
+			}
+			c, err := s.Conversations.GetConversation(ctx, head.ID)
+			if err != nil {
+				return err
+			}
+			e := conversation.EventEntry(conversation.Event{Type: conversation.EventConversationUpdated, TenantID: tid,
+				ConversationID: c.ID, Conversation: &c}, now)
+			if err := s.Conversations.AddOutbox(ctx, e); err != nil {
+				return err
+			}
+			done = &Assignment{TenantID: tid, ConversationID: c.ID, AgentID: uid, TeamID: team, Waited: now.Sub(head.QueuedAt)}
+			woke = []conversation.OutboxEntry{e}
+			return nil
+		}
+		return nil
+	})
+	if err != nil || done == nil {
+		return false, err
+	}
+	if s.Waker != nil {
+		s.Waker.Wake(tid, woke...)
+	}
+	if s.Assigned != nil {
+		s.Assigned(*done)
+	}
+	return true, nil
+}
+
+func drop(cs []Candidate, id uuid.UUID) []Candidate {
+	out := cs[:0]
+	for _, c := range cs {
+		if c.UserID != id {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// retry runs fn in a transaction, again when PostgreSQL chose it as a deadlock victim
+// or it lost a serialisation race (two transfers in opposite directions lock two
+// agents in opposite orders).
+func (s *Service) retry(ctx context.Context, fn func(ctx context.Context) error) error {
+	var err error
+	for i := 0; i < 5; i++ {
+		err = s.Tx.InTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	msg := err.Error()
+	return errors.Is(err, errLockContention) || strings.Contains(msg, "40P01") || strings.Contains(msg, "40001") ||
+		strings.Contains(msg, "deadlock detected") || strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
+}
+
+// AgentFreed offers an agent whose load fell (or who came online) the best waiting
+// conversations of every tenant they serve, until they are full.
+func (s *Service) AgentFreed(ctx context.Context, userID uuid.UUID) error {
+	all := tenants.AcrossTenants(context.WithoutCancel(ctx), "routing: an agent's queues across tenants")
+	for round := 0; round < 10; round++ {
+		a, err := s.Store.Agent(all, userID)
+		if err != nil || !a.Available() {
+			return err
+		}
+		heads, err := s.Store.AgentQueueHeads(all, userID, 20)
+		if err != nil || len(heads) == 0 {
+			return err
+		}
+		served := 0
+		for _, h := range heads {
+			n, err := s.drain(tenants.NewContext(all, h.TenantID), h.TeamID)
+			if err != nil {
+				return err
+			}
+			served += n
+		}
+		if served == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Sweep serves every queue that has someone waiting. Each node runs it every few
+// seconds: it is what makes a lost trigger (a crash between commit and the outbox
+// effect) only a delay, and it is cheap when queues are empty.
+func (s *Service) Sweep(ctx context.Context) error {
+	all := tenants.AcrossTenants(ctx, "routing: sweep every waiting queue")
+	qs, err := s.Store.WaitingQueues(all, 1000)
+	if err != nil {
+		return err
+	}
+	for _, q := range qs {
+		if _, err := s.drain(tenants.NewContext(all, q.TenantID), q.TeamID); err != nil {
+			s.log().Warn("routing: sweep could not serve a queue", "tenant_id", q.TenantID, "err", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) log() *slog.Logger { return logger(s.Logger) }
+
+// tellPosition sends the customer of a conversation still waiting its place in the
+// queue, once per time it entered the queue.
+func (s *Service) tellPosition(ctx context.Context, id uuid.UUID) error {
+	if s.Replier == nil {
+		return nil
+	}
+	c, err := s.Conversations.GetConversation(ctx, id)
+	if err != nil || c.Status != conversation.StatusQueued || c.AssigneeID != nil || c.QueuedAt == nil {
+		return err
+	}
+	set, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	q := Queued{TenantID: c.TenantID, ID: c.ID, TeamID: c.TeamID, Priority: c.Priority, QueuedAt: *c.QueuedAt}
+	pos, err := s.Store.Position(ctx, q)
+	if err != nil {
+		return err
+	}
+	wait, err := s.Estimate(ctx, c.TeamID, pos)
+	if err != nil {
+		return err
+	}
+	locale := ""
+	if s.Locale != nil {
+		locale = s.Locale(ctx, c.TenantID)
+	}
+	text := set.QueueMessage
+	if text == "" {
+		return nil
+	}
+	if text == "default" {
+		text = SuggestedQueueMessage
+		if strings.HasPrefix(strings.ToLower(locale), "zh") {
+			text = suggestedQueueMessageZH
+		}
+	}
+	text = strings.ReplaceAll(text, "{position}", strconv.Itoa(pos))
+	text = strings.ReplaceAll(text, "{wait}", waitText(wait, locale))
+	_, err = s.Replier.Reply(ctx, id, conversation.Reply{Text: text, SenderType: conversation.SenderBot,
+		ClientID: "queue:" + strconv.FormatInt(c.QueuedAt.UnixMilli(), 10)})
+	if err != nil {
+		return fmt.Errorf("send queue position: %w", err)
+	}
+	return nil
+}
+
+// Estimate is the expected wait at a queue position from the queue's pace over the
+// last half hour; 0 when it served nobody (no basis for a figure).
+func (s *Service) Estimate(ctx context.Context, team *uuid.UUID, position int) (time.Duration, error) {
+	const window = 30 * time.Minute
+	n, err := s.Store.Served(ctx, team, s.now().Add(-window))
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	return time.Duration(position) * window / time.Duration(n), nil
+}
+
+func waitText(d time.Duration, locale string) string {
+	if d <= 0 {
+		return ""
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if strings.HasPrefix(strings.ToLower(locale), "zh") {
+		return "，预计等待约 " + strconv.Itoa(m) + " 分钟"
+	}
+	if m == 1 {
+		return " (about 1 minute)"
+	}
+	return " (about " + strconv.Itoa(m) + " minutes)"
+}
