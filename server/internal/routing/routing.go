@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -264,7 +265,7 @@ func ValidateSettings(s *Settings) error {
 	for i := range s.Rules {
 		r := &s.Rules[i]
 		var err error
-		f := func(name string) string { return "rules[" + itoa(i) + "]." + name }
+		f := func(name string) string { return "rules[" + strconv.Itoa(i) + "]." + name }
 		if r.Name, err = validName(f("name"), r.Name); err != nil {
 			return err
 		}
@@ -297,13 +298,6 @@ func ValidateSettings(s *Settings) error {
 		return errs.Invalidf("queue_message", "queue_message can be at most 1000 characters.")
 	}
 	return nil
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // Match returns the first rule that matches, or nil.

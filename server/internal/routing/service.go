@@ -186,9 +186,17 @@ func (s *Service) classify(ctx context.Context, c *conversation.Conversation) er
 // drain assigns the queue's waiting conversations, best first, while its agents have
 // room.
 func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
+	strategy := RoundRobin
+	if team != nil {
+		t, err := s.Store.Team(ctx, *team)
+		if err != nil {
+			return 0, err
+		}
+		strategy = t.Strategy
+	}
 	n := 0
 	for n < maxDrain {
-		ok, err := s.assignOne(ctx, team)
+		ok, err := s.assignOne(ctx, team, strategy)
 		if err != nil {
 			return n, err
 		}
@@ -202,18 +210,10 @@ func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
 
 // assignOne gives the queue's head to the agent the team's strategy picks, in one
 // transaction holding the queue's lock and then the agent's.
-func (s *Service) assignOne(ctx context.Context, team *uuid.UUID) (bool, error) {
+func (s *Service) assignOne(ctx context.Context, team *uuid.UUID, strategy Strategy) (bool, error) {
 	tid, err := tenants.Require(ctx)
 	if err != nil {
 		return false, err
-	}
-	strategy := RoundRobin
-	if team != nil {
-		t, err := s.Store.Team(ctx, *team)
-		if err != nil {
-			return false, err
-		}
-		strategy = t.Strategy
 	}
 	var done *Assignment
 	var woke []conversation.OutboxEntry
