@@ -123,7 +123,7 @@ func (m *Main) apiChat() api.Chat {
 	c := m.chat
 	return api.Chat{Channels: c.channels, Conversations: c.conversations, Hub: c.hub, Contacts: c.convStore,
 		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL, Plugins: m.pluginInfos,
-		Bot: c.bot, BotKnowledge: m.knowledgeWriter()}
+		Bot: c.bot, BotKnowledge: m.knowledgeWriter(), Routing: c.routing}
 }
 
 // deliver is the worker's message:send handler.

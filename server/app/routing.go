@@ -15,7 +15,7 @@ import (
 func (m *Main) openRouting() {
 	c := m.chat
 	c.routing = &routing.Service{Store: &routingdb.Store{DB: m.DB}, Tx: m.DB, Conversations: c.convStore,
-		Waker: c.relay, Replier: c.conversations, Logger: m.Logger,
+		Waker: c.relay, Replier: c.conversations, Logger: m.Logger, Audit: m.Audit,
 		MayServe: func(ctx context.Context, tenantID, userID uuid.UUID) bool {
 			ok, err := m.Authz.Allowed(ctx, tenantID, authz.UserSubject(userID), authz.ConversationsReply)
 			return err == nil && ok
@@ -27,6 +27,7 @@ func (m *Main) openRouting() {
 			}
 			return t.Locale
 		}}
-	c.router = &routing.Runner{Service: c.routing}
+	c.conversations.Capacity = c.routing
+	c.router = &routing.Runner{Service: c.routing, Consoles: c.hub, AwayAfter: m.Config.AwayAfter}
 	c.relay.Router = c.router
 }

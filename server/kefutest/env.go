@@ -117,6 +117,11 @@ func WithIdentity(f func(*identity.Config)) Option {
 	return func(_ *config.Config, m *app.Main) { f(&m.IdentityConfig) }
 }
 
+// WithConfig adjusts the configuration (e.g. a short away-after).
+func WithConfig(f func(*config.Config)) Option {
+	return func(c *config.Config, _ *app.Main) { f(c) }
+}
+
 // Start runs kefu on b (call Materialize first for a fresh database) until the test
 // ends. Password hashing uses small Argon2id parameters: tests exercise the flows, and
 // the production parameters are covered by the password package's own tests.

@@ -19,6 +19,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/pipeline"
 	"github.com/kefu-io/kefu/server/internal/platform/errs"
 	"github.com/kefu-io/kefu/server/internal/realtime"
+	"github.com/kefu-io/kefu/server/internal/routing"
 	"github.com/kefu-io/kefu/server/internal/webchat"
 	"github.com/kefu-io/kefu/tenants"
 )
@@ -45,6 +46,8 @@ type Chat struct {
 	// questions into knowledge drafts.
 	Bot          *bot.Service
 	BotKnowledge bot.KnowledgeWriter
+	// Routing is presence, capacity, teams, rules and the queue (nil: no routing routes).
+	Routing *routing.Service
 }
 
 // PluginInfo is a connector plugin as operators see it.

@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,7 +34,7 @@ func decode(c *fiber.Ctx, v any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			return errs.Invalidf(te.Field, "%s must be a %s.", fieldOrBody(te.Field), jsonType(te.Type.Kind().String()))
+			return errs.Invalidf(te.Field, "%s must be a %s.", fieldOrBody(te.Field), jsonType(kindOf(te.Type)))
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 			return errs.Invalidf("", "The request body is not valid JSON.")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -46,6 +48,20 @@ func decode(c *fiber.Ctx, v any) error {
 		return errs.Invalidf("", "The request body must hold a single JSON object.")
 	}
 	return nil
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// kindOf names a Go type's JSON kind. A type that reads itself from text (a uuid, a
+// time) is a string in JSON, whatever it is in Go.
+func kindOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "string"
+	}
+	return t.Kind().String()
 }
 
 func fieldOrBody(f string) string {

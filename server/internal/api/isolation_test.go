@@ -47,6 +47,9 @@ var nonTenantRoutes = map[string]bool{
 	// stream authorizes every event (TestRealtimeNeverCrossesTenants).
 	"GET /api/v1/conversations": true,
 	"GET /api/v1/realtime":      true,
+	// A person's own presence and capacity (TestPresenceAndCapacity).
+	"GET /api/v1/me/agent":   true,
+	"PATCH /api/v1/me/agent": true,
 }
 
 // channelRoutes are public routes scoped by a channel: the tenant comes from the
@@ -90,6 +93,7 @@ type victim struct {
 	channel, webChannel, conversation        string
 	attachment, visitorToken, contact        string
 	kbCategory, kbArticle, kbFAQ             string
+	agentUser, team                          string
 	token                                    string // B's owner, for checksums
 	secrets                                  []string
 }
@@ -196,6 +200,21 @@ var isolationCases = map[string]isolationCase{
 		return map[string]any{"turn_ids": []string{v.conversation}, "action": "add_similar", "faq_id": v.kbFAQ, "similar": []string{"mole"}}
 	}},
 	"GET /api/v1/tenants/:tenant_id/conversations/:conversation_id/bot-turns": {},
+	"GET /api/v1/tenants/:tenant_id/agents":                                   {},
+	"PATCH /api/v1/tenants/:tenant_id/agents/:user_id":                        {body: func(victim) any { return map[string]any{"presence": "online", "capacity": 100} }},
+	"GET /api/v1/tenants/:tenant_id/teams":                                    {},
+	"POST /api/v1/tenants/:tenant_id/teams": {body: func(v victim) any {
+		return map[string]any{"name": "mole", "members": []map[string]any{{"user_id": v.agentUser}},
+			"settings": map[string]any{"overflow_after_minutes": 1, "overflow_team_id": v.team}}
+	}},
+	"GET /api/v1/tenants/:tenant_id/teams/:team_id":    {},
+	"PATCH /api/v1/tenants/:tenant_id/teams/:team_id":  {body: func(victim) any { return map[string]any{"name": "pwned", "members": []any{}} }},
+	"DELETE /api/v1/tenants/:tenant_id/teams/:team_id": {},
+	"GET /api/v1/tenants/:tenant_id/routing/settings":  {},
+	"PUT /api/v1/tenants/:tenant_id/routing/settings": {body: func(v victim) any {
+		return map[string]any{"default_team_id": v.team, "rules": []map[string]any{{"name": "mole", "team_id": v.team}}}
+	}},
+	"GET /api/v1/tenants/:tenant_id/queue": {},
 	// Operator routes name a tenant but are not tenant routes: a tenant owner is not an
 	// operator, so they are forbidden outright.
 	"POST /api/v1/platform/tenants/:tenant_id/suspend": {},
@@ -206,7 +225,7 @@ func (v victim) fill(path string, tenant string) string {
 	r := strings.NewReplacer(":tenant_id", tenant, ":member_id", v.member, ":invitation_id", v.invitation,
 		":role_id", v.role, ":key_id", v.apiKey, ":channel_id", v.channel, ":conversation_id", v.conversation,
 		":attachment_id", v.attachment, ":contact_id", v.contact, ":category_id", v.kbCategory, ":article_id", v.kbArticle,
-		":faq_id", v.kbFAQ, ":version", "1")
+		":faq_id", v.kbFAQ, ":version", "1", ":user_id", v.agentUser, ":team_id", v.team)
 	return r.Replace(path)
 }
 
@@ -218,7 +237,8 @@ func checksum(t *testing.T, e *kefutest.Env, v victim) string {
 		"/channels", "/conversations", "/conversations/" + v.conversation + "/messages", "/attachments/" + v.attachment,
 		"/contacts", "/contacts/" + v.contact, "/kb/categories", "/kb/categories/" + v.kbCategory, "/kb/articles", "/kb/faqs",
 		"/kb/articles/" + v.kbArticle, "/kb/faqs/" + v.kbFAQ, "/kb/articles/" + v.kbArticle + "/versions", "/kb/faqs/" + v.kbFAQ + "/versions",
-		"/bot/settings", "/bot/unanswered", "/conversations/" + v.conversation + "/bot-turns"} {
+		"/bot/settings", "/bot/unanswered", "/conversations/" + v.conversation + "/bot-turns",
+		"/agents", "/teams", "/teams/" + v.team, "/routing/settings"} {
 		r := e.Call("GET", "/api/v1/tenants/"+v.tenant+p, v.token, nil).Must(t, http.StatusOK)
 		h.Write([]byte(p))
 		h.Write(r.Body)
@@ -251,6 +271,13 @@ func setupVictim(t *testing.T, e *kefutest.Env) victim {
 		t.Fatal(err)
 	}
 	v.member = m.ID.String()
+	v.agentUser = u.ID.String()
+	// A team with that agent, named in the routing rules.
+	v.team = e.Call("POST", "/api/v1/tenants/"+b.TenantID+"/teams", b.AccessToken, map[string]any{"name": "Victim team",
+		"members": []map[string]any{{"user_id": v.agentUser, "skills": []string{"victim-skill"}}}}).Must(t, http.StatusCreated).Str("id")
+	e.Call("PUT", "/api/v1/tenants/"+b.TenantID+"/routing/settings", b.AccessToken, map[string]any{
+		"rules": []map[string]any{{"name": "Victim rule", "keywords": []string{"victim-keyword"}, "team_id": v.team}}}).Must(t, http.StatusOK)
+	v.secrets = append(v.secrets, "Victim team", "victim-skill", "Victim rule", "victim-keyword", "Victim Agent")
 
 	// A provider channel with a customer's conversation, and a web channel whose
 	// visitor sent a file.
@@ -300,7 +327,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			"name": "attacker", "role": "admin"}).Must(t, http.StatusCreated).Str("key")
 		v := setupVictim(t, e)
 		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing",
-			v.conversation, v.attachment, v.contact, "Victim line", "Victim site", v.kbCategory, v.kbArticle, v.kbFAQ}
+			v.conversation, v.attachment, v.contact, "Victim line", "Victim site", v.kbCategory, v.kbArticle, v.kbFAQ, v.agentUser, v.team}
 		forbiddenInBody = append(forbiddenInBody, v.secrets...)
 
 		routes := e.Main.HTTP.Routes()

@@ -14,6 +14,7 @@ import (
 	"github.com/kefu-io/kefu/server/internal/identity"
 	"github.com/kefu-io/kefu/server/internal/platform/errs"
 	"github.com/kefu-io/kefu/server/internal/realtime"
+	"github.com/kefu-io/kefu/server/internal/routing"
 	"github.com/kefu-io/kefu/tenants"
 )
 
@@ -83,8 +84,23 @@ func (s *Server) realtimeSocket(c *fiber.Ctx) error {
 		defer sub.Close()
 		ready, _ := json.Marshal(fiber.Map{"type": "ready", "tenant_ids": tids})
 		sub.Send(ready)
-		beat := func() { _ = s.chat.Hub.Touch(context.Background(), serving, p.UserID) }
+		beat := func() {
+			_ = s.chat.Hub.Touch(context.Background(), serving, p.UserID)
+			// The first beat after the sweep declared the person gone (their network
+			// dropped longer than the grace period) brings them back.
+			if added, err := s.chat.Hub.ConsoleBeat(context.Background(), p.UserID); err == nil && added && s.chat.Routing != nil {
+				_, _, _ = s.chat.Routing.AutoPresence(context.Background(), p.UserID, routing.Online)
+			}
+		}
 		beat()
+		if s.chat.Routing != nil {
+			// A console opening ends an away the system set (never one the agent chose).
+			if _, _, err := s.chat.Routing.AutoPresence(context.Background(), p.UserID, routing.Online); err != nil {
+				s.log.Warn("realtime: could not restore presence", "err", err)
+			}
+		}
+		// The grace period before "away" counts from the last console's close.
+		defer func() { _, _ = s.chat.Hub.ConsoleBeat(context.Background(), p.UserID) }()
 		pump(conn, sub, recheck, beat, func(frame []byte) {
 			var f struct {
 				Type string `json:"type"`

@@ -263,6 +263,7 @@ var (
 	ErrClosed               = errs.New(errs.Conflict, "conversation.closed", "The conversation is closed.")
 	ErrEmptyMessage         = errs.New(errs.Invalid, "message.empty", "A message needs text or an attachment.")
 	ErrTextTooLong          = errs.New(errs.Invalid, "message.too-long", "The message is too long.")
+	ErrAtCapacity           = errs.New(errs.Conflict, "agent.at-capacity", "The agent has as many open conversations as their capacity allows.")
 	ErrBadAssignee          = errs.New(errs.Unprocessable, "conversation.bad-assignee", "The assignee is not a member of this workspace.")
 	ErrContactNotFound      = errs.New(errs.NotFound, "contact.not-found", "The contact does not exist.")
 	ErrMergeSelf            = errs.New(errs.Unprocessable, "contact.merge-self", "A contact cannot be merged into itself.").WithField("contact_id")

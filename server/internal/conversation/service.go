@@ -97,6 +97,14 @@ type Members interface {
 	IsMember(ctx context.Context, userID uuid.UUID) (bool, error)
 }
 
+// Capacity admits an assignment against the agent's capacity. Admit runs inside the
+// assigning transaction and holds the agent's row until it ends, so an assignment made
+// here and one made by routing (which takes the same lock) cannot both use the
+// agent's last free slot.
+type Capacity interface {
+	Admit(ctx context.Context, userID uuid.UUID) error
+}
+
 // BotChannels says which channels' new conversations start with the bot. It is asked
 // on the message path, so implementations cache.
 type BotChannels interface {
@@ -109,6 +117,8 @@ type Service struct {
 	Tx      Tx
 	Waker   Waker
 	Members Members
+	// Capacity, when set, refuses assignments beyond an agent's capacity.
+	Capacity Capacity
 	// Bot, when set, starts conversations on its channels in bot mode.
 	Bot BotChannels
 	Now func() time.Time
@@ -473,6 +483,13 @@ func (s *Service) Reply(ctx context.Context, conversationID uuid.UUID, r Reply) 
 				return nil
 			}
 		}
+		// Replying to a waiting conversation takes it (TouchOutbound), which must fit
+		// in the agent's capacity like any other assignment.
+		if agent != nil && conv.AssigneeID == nil && (conv.Status == StatusQueued || conv.Status == StatusBot) && s.Capacity != nil {
+			if err := s.Capacity.Admit(ctx, *agent); err != nil {
+				return err
+			}
+		}
 		now := s.now()
 		typ := TypeText
 		if r.Text == "" && len(r.Attachments) > 0 {
@@ -633,6 +650,11 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversatio
 		}
 		if sameState(before, c) {
 			return nil
+		}
+		if s.Capacity != nil && c.Counts() && !(before.Counts() && *before.AssigneeID == *c.AssigneeID) {
+			if err := s.Capacity.Admit(ctx, *c.AssigneeID); err != nil {
+				return err
+			}
 		}
 		c.UpdatedAt = s.now()
 		if err := s.Store.UpdateConversation(ctx, &c); err != nil {

@@ -10,6 +10,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -379,3 +380,57 @@ func (h *Hub) Online(ctx context.Context, tenantID uuid.UUID) (bool, error) {
 	n, err := h.rdb.ZCount(ctx, presenceKey(tenantID), min, "+inf").Result()
 	return n > 0, err
 }
+
+// consolesKey is one sorted set for every node: each user with a console open, scored
+// by the last sign of life of any of their consoles (a beat, or the close of one).
+const consolesKey = "kefu:consoles"
+
+// ConsoleBeat records that one of the user's consoles is alive now (also called when
+// one closes, so the grace period counts from the close). added is true when the user
+// had no entry: their first console, or the first since the sweep declared them gone.
+func (h *Hub) ConsoleBeat(ctx context.Context, userID uuid.UUID) (added bool, err error) {
+	n, err := h.rdb.ZAdd(ctx, consolesKey, redis.Z{Score: float64(time.Now().UnixMilli()), Member: userID.String()}).Result()
+	return n > 0, err
+}
+
+// ConsolesSilentSince lists users none of whose consoles has shown a sign of life
+// since t: the last one closed, or its node died.
+func (h *Hub) ConsolesSilentSince(ctx context.Context, t time.Time, limit int) ([]uuid.UUID, error) {
+	ms, err := h.rdb.ZRangeByScore(ctx, consolesKey, &redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(t.UnixMilli(), 10), Count: int64(limit)}).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uuid.UUID, 0, len(ms))
+	for _, m := range ms {
+		if id, err := uuid.Parse(m); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// ConsoleForget removes a silent user's entry if it is still older than t; false
+// when it is not (a console came back, or another node got there first).
+func (h *Hub) ConsoleForget(ctx context.Context, userID uuid.UUID, t time.Time) (bool, error) {
+	n, err := forgetScript.Run(ctx, h.rdb, []string{consolesKey}, userID.String(), t.UnixMilli()).Int()
+	return n == 1, err
+}
+
+// ConsoleLive reports whether the user has an entry (a console beat since the last
+// ConsoleForget).
+func (h *Hub) ConsoleLive(ctx context.Context, userID uuid.UUID) (bool, error) {
+	_, err := h.rdb.ZScore(ctx, consolesKey, userID.String()).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// forgetScript removes the member only while its score is below the limit, so a beat
+// that lands between the sweep's read and its removal is not lost.
+var forgetScript = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) < tonumber(ARGV[2]) then
+  return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0`)

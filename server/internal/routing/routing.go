@@ -166,7 +166,7 @@ var (
 	ErrTeamName       = errs.New(errs.Conflict, "team.name-taken", "A team with this name already exists.")
 	ErrNotMember      = errs.New(errs.Invalid, "routing.not-member", "Only members of this tenant can be in its teams.")
 	ErrAgentNotFound  = errs.New(errs.NotFound, "agent.not-found", "The agent does not exist in this tenant.")
-	ErrAtCapacity     = errs.New(errs.Conflict, "agent.at-capacity", "The agent has as many open conversations as their capacity allows.")
+	ErrAtCapacity     = conversation.ErrAtCapacity
 	ErrNotQueued      = errs.New(errs.Conflict, "conversation.not-queued", "The conversation is not waiting in the queue.")
 	ErrTooManyTeams   = errs.New(errs.Invalid, "team.too-many", "A tenant can have at most 200 teams.")
 	errLockContention = errors.New("routing: lock contention")
@@ -271,6 +271,9 @@ func ValidateSettings(s *Settings) error {
 		}
 		if len(r.ChannelIDs) > MaxList {
 			return errs.Invalidf(f("channel_ids"), "at most %d values.", MaxList)
+		}
+		if r.ChannelIDs == nil {
+			r.ChannelIDs = []uuid.UUID{}
 		}
 		if r.Departments, err = cleanList(f("departments"), r.Departments, true); err != nil {
 			return err

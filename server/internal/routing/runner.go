@@ -20,6 +20,10 @@ type Runner struct {
 	Workers, Queue int
 	// SweepEvery is how often every waiting queue is served (default 5 s).
 	SweepEvery time.Duration
+	// Consoles, when set, is where agents' consoles beat; with it, an agent none of
+	// whose consoles has shown a sign of life for AwayAfter (default 2 min) turns away.
+	Consoles  Consoles
+	AwayAfter time.Duration
 
 	jobs chan Job
 	stop chan struct{}
@@ -36,6 +40,9 @@ func (r *Runner) Start() {
 	}
 	if r.SweepEvery <= 0 {
 		r.SweepEvery = 5 * time.Second
+	}
+	if r.AwayAfter <= 0 {
+		r.AwayAfter = 2 * time.Minute
 	}
 	r.jobs, r.stop = make(chan Job, r.Queue), make(chan struct{})
 	for i := 0; i < r.Workers; i++ {
@@ -94,6 +101,11 @@ func (r *Runner) sweep() {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if r.Consoles != nil {
+				if err := r.Service.AwayWhenGone(ctx, r.Consoles, r.AwayAfter); err != nil {
+					r.Service.log().Warn("routing: console presence sweep failed", "err", err)
+				}
+			}
 			if err := r.Service.Sweep(ctx); err != nil {
 				r.Service.log().Warn("routing: sweep failed", "err", err)
 			}

@@ -55,6 +55,14 @@ type Store interface {
 	// AgentQueueHeads lists, across the tenants the agent belongs to, the best
 	// waiting conversations they could be given (ids only).
 	AgentQueueHeads(ctx context.Context, userID uuid.UUID, limit int) ([]Queued, error)
+	// Roster lists the tenant's members with their routing state, names, role, teams
+	// and how many of the tenant's conversations they hold.
+	Roster(ctx context.Context) ([]AgentView, error)
+	// QueueStats counts each of the tenant's non-empty queues.
+	QueueStats(ctx context.Context) ([]QueueStat, error)
+	// Waiting lists the tenant's waiting conversations, per queue best first.
+	Waiting(ctx context.Context, limit int) ([]Queued, error)
+
 	// WaitingQueues lists every queue, in any tenant, with a classified conversation
 	// waiting.
 	WaitingQueues(ctx context.Context, limit int) ([]Queued, error)
@@ -90,6 +98,8 @@ type Service struct {
 	MayServe func(ctx context.Context, tenantID, userID uuid.UUID) bool
 	// Locale is the tenant's locale, for the default queue message.
 	Locale func(ctx context.Context, tenantID uuid.UUID) string
+	// Audit, when set, records admins' changes to teams, settings and agents.
+	Audit Auditor
 	// Assigned, when set, hears of every assignment (metrics, benchmarks).
 	Assigned func(Assignment)
 	Logger   *slog.Logger

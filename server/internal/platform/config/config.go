@@ -39,6 +39,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	PluginDir       string
 	DebugAddr       string
+	AwayAfter       time.Duration
 }
 
 type setting struct {
@@ -106,6 +107,7 @@ var settings = []setting{
 	{"authz-cache-tenants", "4096", "tenants whose permission policy is kept in memory", false, integer(func(c *Config) *int { return &c.AuthzTenants }, 1), false},
 	{"plugin-dir", "", "directory of third-party connector plugins (each must be registered: kefu plugin register <path>)", false, str(func(c *Config) *string { return &c.PluginDir }), false},
 	{"debug-addr", "", "serve Go's pprof profiles on this address (keep it on localhost); empty: off", false, str(func(c *Config) *string { return &c.DebugAddr }), false},
+	{"away-after", "2m", "an agent none of whose consoles has been connected for this long turns away (until one reconnects)", false, duration(func(c *Config) *time.Duration { return &c.AwayAfter }), false},
 	{"shutdown-timeout", "15s", "how long to wait for in-flight work on shutdown", false, duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }), false},
 }
 

@@ -136,23 +136,13 @@ func (s *Store) SetCapacity(ctx context.Context, userID uuid.UUID, n int, at tim
 func tenantOf(ctx context.Context) (uuid.UUID, error) { return tenants.Require(ctx) }
 
 func (s *Store) Members(ctx context.Context) ([]routing.Agent, error) {
-	tid, err := tenantOf(ctx)
+	vs, err := s.Roster(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var rows []agentRow
-	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw("SELECT m.user_id, COALESCE(a.presence, 'offline') AS presence, COALESCE(a.presence_auto, false) AS presence_auto, "+
-			"COALESCE(a.capacity, ?) AS capacity, COALESCE(a.load, 0) AS load, a.last_assigned_at, COALESCE(a.updated_at, m.created_at) AS updated_at "+
-			"FROM memberships m LEFT JOIN agents a ON a.user_id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at, m.user_id",
-			routing.DefaultCapacity, tid).Scan(&rows).Error
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list agents: %w", err)
-	}
-	out := make([]routing.Agent, len(rows))
-	for i, r := range rows {
-		out[i] = r.agent()
+	out := make([]routing.Agent, len(vs))
+	for i, v := range vs {
+		out[i] = v.Agent
 	}
 	return out, nil
 }
@@ -280,11 +270,11 @@ func putMembers(tx *gorm.DB, tid uuid.UUID, t *routing.Team) error {
 			return err
 		}
 	}
-	q := tx.Exec("DELETE FROM team_members WHERE tenant_id = ? AND team_id = ?", tid, t.ID)
-	if len(keep) > 0 {
-		q = tx.Exec("DELETE FROM team_members WHERE tenant_id = ? AND team_id = ? AND user_id NOT IN ?", tid, t.ID, keep)
+	// Exec runs at once, so the two deletes are alternatives, not a query being built.
+	if len(keep) == 0 {
+		return tx.Exec("DELETE FROM team_members WHERE tenant_id = ? AND team_id = ?", tid, t.ID).Error
 	}
-	return q.Error
+	return tx.Exec("DELETE FROM team_members WHERE tenant_id = ? AND team_id = ? AND user_id NOT IN ?", tid, t.ID, keep).Error
 }
 
 func (s *Store) UpdateTeam(ctx context.Context, t *routing.Team) error {
@@ -611,6 +601,125 @@ func (s *Store) WaitingQueues(ctx context.Context, limit int) ([]routing.Queued,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read waiting queues: %w", err)
+	}
+	return queuedList(rows), nil
+}
+
+// ---- the live view ------------------------------------------------------------------
+
+func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		UserID         uuid.UUID
+		Presence       string
+		PresenceAuto   bool
+		Capacity       int
+		Load           int
+		LastAssignedAt *time.Time
+		UpdatedAt      *time.Time
+		CreatedAt      time.Time
+		Name           string
+		Email          string
+		Role           string
+		Open           int
+	}
+	var tms []memberRow
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Raw("SELECT m.user_id, COALESCE(a.presence, 'offline') AS presence, COALESCE(a.presence_auto, false) AS presence_auto, "+
+			"COALESCE(a.capacity, ?) AS capacity, COALESCE(a.load, 0) AS load, a.last_assigned_at, a.updated_at, m.created_at, "+
+			"u.name, u.email, m.role, "+
+			"(SELECT count(*) FROM conversations c WHERE c.tenant_id = m.tenant_id AND c.assignee_id = m.user_id AND c.status IN ('open', 'pending')) AS open "+
+			"FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN agents a ON a.user_id = m.user_id "+
+			"WHERE m.tenant_id = ? ORDER BY lower(u.name), m.user_id", routing.DefaultCapacity, tid).Scan(&rows).Error; err != nil {
+			return err
+		}
+		return tx.Raw("SELECT team_id, user_id FROM team_members WHERE tenant_id = ?", tid).Scan(&tms).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list agents: %w", err)
+	}
+	teams := map[uuid.UUID][]uuid.UUID{}
+	for _, m := range tms {
+		teams[m.UserID] = append(teams[m.UserID], m.TeamID)
+	}
+	out := make([]routing.AgentView, len(rows))
+	for i, r := range rows {
+		// A member who never used routing has no agents row: their state is the
+		// defaults, as of when they joined.
+		if r.UpdatedAt == nil {
+			r.UpdatedAt = &r.CreatedAt
+		}
+		a := agentRow{UserID: r.UserID, Presence: r.Presence, PresenceAuto: r.PresenceAuto, Capacity: r.Capacity, Load: r.Load,
+			LastAssignedAt: r.LastAssignedAt, UpdatedAt: *r.UpdatedAt}
+		v := routing.AgentView{Agent: a.agent(), Name: r.Name, Email: r.Email, Role: r.Role, Teams: teams[r.UserID], Open: r.Open}
+		if v.Teams == nil {
+			v.Teams = []uuid.UUID{}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (s *Store) QueueStats(ctx context.Context) ([]routing.QueueStat, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		TeamID  *uuid.UUID
+		Waiting int
+		// min() of a timestamp comes back from SQLite as text, so it is read as a
+		// string there and parsed.
+		Oldest *string
+	}
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		oldest := "min(queued_at)"
+		if s.pg() {
+			oldest = "to_char(min(queued_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.USZ')"
+		}
+		return tx.Raw("SELECT team_id, count(*) AS waiting, "+oldest+" AS oldest FROM conversations WHERE tenant_id = ? AND "+waiting+
+			" GROUP BY team_id", tid).Scan(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count queues: %w", err)
+	}
+	out := make([]routing.QueueStat, len(rows))
+	for i, r := range rows {
+		out[i] = routing.QueueStat{TeamID: r.TeamID, Waiting: r.Waiting}
+		if r.Oldest != nil {
+			if t, ok := parseTime(*r.Oldest); ok {
+				out[i].OldestAt = &t
+			}
+		}
+	}
+	return out, nil
+}
+
+// parseTime reads the timestamp layouts the two databases print.
+func parseTime(s string) (time.Time, bool) {
+	for _, l := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (s *Store) Waiting(ctx context.Context, limit int) ([]routing.Queued, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []queuedRow
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT tenant_id, id, team_id, priority, skills, queued_at FROM conversations WHERE tenant_id = ? AND "+waiting+
+			" ORDER BY team_id, priority DESC, queued_at, id LIMIT ?", tid, limit).Scan(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the queue: %w", err)
 	}
 	return queuedList(rows), nil
 }
