@@ -15,7 +15,7 @@ import (
 func (m *Main) openRouting() {
 	c := m.chat
 	c.routing = &routing.Service{Store: &routingdb.Store{DB: m.DB}, Tx: m.DB, Conversations: c.convStore,
-		Waker: c.relay, Replier: c.conversations, Logger: m.Logger, Audit: m.Audit,
+		Waker: c.relay, Replier: c.conversations, Logger: m.Logger, Audit: m.Audit, Publisher: c.hub,
 		MayServe: func(ctx context.Context, tenantID, userID uuid.UUID) bool {
 			ok, err := m.Authz.Allowed(ctx, tenantID, authz.UserSubject(userID), authz.ConversationsReply)
 			return err == nil && ok

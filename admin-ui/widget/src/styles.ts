@@ -33,6 +33,7 @@ button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{
 .welcome .bubble{background:#eef3ff;border-color:#dbe5ff}
 .typing,.note{font-size:12px;color:#8a9099;padding:0 14px 6px;background:#f6f7f9}
 .note.err{color:#d4380d}
+.queue{font-size:12px;padding:8px 14px;background:#e6f4ff;color:#003eb3;border-bottom:1px solid #91caff}
 .banner{font-size:12px;padding:8px 14px;background:#fffbe6;color:#874d00;border-bottom:1px solid #ffe58f}
 .compose{display:flex;align-items:flex-end;gap:6px;padding:10px;border-top:1px solid #eceef1;background:#fff}
 .compose textarea{flex:1;resize:none;border:1px solid #d9dce1;border-radius:10px;padding:8px 10px;font:inherit;max-height:120px;min-height:40px;color:inherit}

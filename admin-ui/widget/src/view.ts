@@ -53,6 +53,7 @@ export class View {
   private readonly banner: HTMLDivElement;
   private readonly log: HTMLDivElement;
   private readonly typingEl: HTMLDivElement;
+  private readonly queueEl: HTMLDivElement;
   private readonly notice: HTMLDivElement;
   private readonly compose: HTMLFormElement;
   readonly input: HTMLTextAreaElement;
@@ -84,6 +85,7 @@ export class View {
     this.banner = h('div', { class: 'banner', 'data-testid': 'kefu-offline-banner', hidden: true }, t.offlineBanner);
     this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': t.log, 'data-testid': 'kefu-log', tabindex: '0' });
     this.typingEl = h('div', { class: 'typing', 'data-testid': 'kefu-typing', hidden: true, 'aria-live': 'polite' }, t.typing);
+    this.queueEl = h('div', { class: 'queue', role: 'status', 'data-testid': 'kefu-queue', hidden: true });
     this.notice = h('div', { class: 'note', role: 'status', 'data-testid': 'kefu-notice', hidden: true });
 
     // Composer.
@@ -123,6 +125,7 @@ export class View {
       { class: 'panel', id: 'kefu-panel', role: 'dialog', 'aria-labelledby': 'kefu-title', 'data-testid': 'kefu-panel', hidden: true },
       h('div', { class: 'head' }, this.title, close),
       this.banner,
+      this.queueEl,
       this.log,
       this.typingEl,
       this.notice,
@@ -299,6 +302,16 @@ export class View {
 
   setTyping(on: boolean): void {
     this.typingEl.hidden = !on || this.mode !== 'chat';
+  }
+
+  // setQueue shows the visitor's place in the queue (0 hides it) and the estimated
+  // wait in seconds (0: no estimate).
+  setQueue(position: number, waitSeconds: number): void {
+    this.queueEl.hidden = position <= 0;
+    if (position <= 0) return;
+    const text = fmt(this.t.queuePosition, { n: position });
+    const mins = Math.ceil(waitSeconds / 60);
+    this.queueEl.textContent = waitSeconds > 0 ? text + fmt(this.t.queueWait, { m: mins }) : text;
   }
 
   setUnread(n: number): void {

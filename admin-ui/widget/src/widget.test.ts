@@ -329,6 +329,24 @@ describe('chat widget', () => {
     expect($$('kefu-message-in').map((e) => e.textContent)).toEqual(['AgentFirst', 'AgentYou missed me']);
   });
 
+  it('shows the place in the queue as it moves, and hides it when an agent answers', async () => {
+    mockFetch(liveRoutes());
+    await start().start();
+    await flush();
+    const ws = FakeWS.last();
+    ws.accept();
+    await flush();
+    $('kefu-launcher')!.click();
+    expect($('kefu-queue')!.hidden).toBe(true);
+    ws.frame({ type: 'queue.position', conversation_id: 'conv-1', position: 3, wait_seconds: 0 });
+    expect($('kefu-queue')!.hidden).toBe(false);
+    expect($('kefu-queue')).toHaveTextContent('You are number 3 in the queue');
+    ws.frame({ type: 'queue.position', conversation_id: 'conv-1', position: 1, wait_seconds: 90 });
+    expect($('kefu-queue')).toHaveTextContent('You are number 1 in the queue (about 2 min)');
+    ws.frame(event('message.created', agentMsg('m-30', 'Hi, I am Ada.')));
+    expect($('kefu-queue')!.hidden).toBe(true);
+  });
+
   it('falls back to polling every 3 s when the socket cannot connect, and sends by POST', async () => {
     FakeWS.refuse = true;
     const calls = mockFetch(

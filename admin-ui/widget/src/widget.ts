@@ -295,6 +295,11 @@ export class Widget {
       case 'typing':
         if ((f as { from?: string }).from !== 'contact') this.showTyping();
         break;
+      case 'queue.position': {
+        const q = f as { position?: number; wait_seconds?: number };
+        this.view?.setQueue(q.position || 0, q.wait_seconds || 0);
+        break;
+      }
       case 'read': {
         const r = f as { from?: string; message_id?: string };
         if (r.from !== 'contact' && r.message_id) this.readUpTo(r.message_id);
@@ -369,6 +374,8 @@ export class Widget {
       this.lastServerId = m.id;
     }
     if (!mine) this.view?.setTyping(false);
+    // An agent answering means the wait is over.
+    if (!mine && m.sender_type === 'agent') this.view?.setQueue(0, 0);
     this.noteConversation(m.conversation_id);
     if (live) {
       this.render();

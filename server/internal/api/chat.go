@@ -335,6 +335,7 @@ func (s *Server) conversationItems(ctx context.Context, cs []conversation.Conver
 			"contact":         fiber.Map{"id": ct.ID, "name": ct.Name, "email": ct.Email, "avatar_url": ct.AvatarURL},
 			"last_message_at": cv.LastMessageAt, "last_message_preview": cv.Preview, "unread": cv.Unread,
 			"created_at": cv.CreatedAt, "updated_at": cv.UpdatedAt, "resolved_at": cv.ResolvedAt,
+			"team_id": cv.TeamID, "priority": cv.Priority, "queued_at": cv.QueuedAt, "left_message_at": cv.LeftMessageAt,
 		}
 	}
 	return out, nil

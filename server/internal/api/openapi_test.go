@@ -1102,7 +1102,7 @@ func mistyped(typ string) (wrong, word string) {
 		return `"x"`, "list"
 	case "integer", "number":
 		return `"x"`, "number"
-	case "object":
+	case "object", "[object null]":
 		return `"x"`, "object"
 	}
 	return "null", "?" + typ

@@ -66,8 +66,8 @@ func (s *Server) realtimeSocket(c *fiber.Ctx) error {
 		}
 	}
 	accept := func(ev *conversation.Event) bool {
-		if ev.Type == conversation.EventVisitorBound {
-			return false // internal to the widget's sockets
+		if ev.Type == conversation.EventVisitorBound || ev.Type == conversation.EventQueuePosition {
+			return false // for the widget's sockets
 		}
 		ok, err := s.id.Allowed(context.Background(), p, ev.TenantID, authz.ConversationsRead)
 		return err == nil && ok

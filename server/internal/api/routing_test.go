@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,4 +274,161 @@ func TestConsolePresence(t *testing.T) {
 			t.Errorf("a chosen away became %s when a console opened", p)
 		}
 	}, kefutest.WithConfig(func(c *config.Config) { c.AwayAfter = time.Second }))
+}
+
+// TestOutsideBusinessHours: a customer who comes while the tenant is closed is told
+// so (with when it opens) and, with leave_message, the conversation leaves the live
+// queue for the inbox, where an agent can still take it.
+func TestOutsideBusinessHours(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		ct := newChatTenant(t, e, "Hours Co", "owner@hours.test")
+		// Open half an hour a day, twelve hours from now: closed now.
+		h := (time.Now().UTC().Hour() + 12) % 24
+		iv := []map[string]string{{"start": fmt2(h) + ":00", "end": fmt2(h) + ":30"}}
+		week := map[string]any{}
+		for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+			week[d] = iv
+		}
+		base := ct.path("")
+		if r := e.Call("PUT", base+"/routing/settings", ct.AccessToken, map[string]any{"hours": map[string]any{"time_zone": "Mars/Olympus", "weekly": week}}); r.Status != http.StatusBadRequest || r.Str("field") != "hours.time_zone" {
+			t.Errorf("an unknown time zone → %d %s", r.Status, r.Body)
+		}
+		e.Call("PUT", base+"/routing/settings", ct.AccessToken, map[string]any{
+			"hours": map[string]any{"time_zone": "UTC", "weekly": week}, "outside_hours": "leave_message",
+			"outside_hours_message": "default"}).Must(t, http.StatusOK)
+
+		hook(e, ct.channel, providerToken, map[string]any{"id": "h-1", "from": "night-owl", "text": "anyone there?"}).Must(t, http.StatusOK)
+		var conv map[string]any
+		waitFor(t, "the outside-hours notice", func() bool {
+			for _, c := range e.Call("GET", ct.path("/conversations"), ct.AccessToken, nil).Must(t, http.StatusOK).Items() {
+				if c["left_message_at"] != nil {
+					conv = c
+				}
+			}
+			return conv != nil
+		})
+		msgs := e.Call("GET", ct.path("/conversations/"+conv["id"].(string)+"/messages"), ct.AccessToken, nil).Must(t, http.StatusOK).Items()
+		last := msgs[len(msgs)-1]
+		// The tenant's locale is zh-CN: the suggested text is the Chinese one.
+		if txt, _ := last["text"].(string); last["direction"] != "out" || !strings.Contains(txt, "非服务时间") || !strings.Contains(txt, fmt2(h)+":00") {
+			t.Errorf("the customer was told %q, want the outside-hours notice naming %s:00", txt, fmt2(h))
+		}
+		q := e.Call("GET", ct.path("/queue"), ct.AccessToken, nil).Must(t, http.StatusOK)
+		if len(q.JSON()["items"].([]any)) != 0 || q.JSON()["left_messages"] != float64(1) {
+			t.Errorf("queue = %s, want no live item and one left message", q.Body)
+		}
+		// An agent coming online is not given it; taking it from the inbox works.
+		uid, tok := addAgent(t, e, ct.TenantID, "nia@hours.test", "Nia")
+		e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"presence": "online"}).Must(t, http.StatusOK)
+		if c := e.Call("GET", ct.path("/conversations/"+conv["id"].(string)), ct.AccessToken, nil).Must(t, http.StatusOK); c.JSON()["assignee_id"] != nil {
+			t.Errorf("a left message was routed: %s", c.Body)
+		}
+		e.Call("POST", ct.path("/conversations/"+conv["id"].(string)+"/assign"), tok, map[string]any{"assignee_id": "me"}).Must(t, http.StatusOK)
+		if c := e.Call("GET", ct.path("/conversations/"+conv["id"].(string)), ct.AccessToken, nil).Must(t, http.StatusOK); c.JSON()["assignee_id"] != uid {
+			t.Errorf("after taking it: %s", c.Body)
+		}
+	})
+}
+
+func fmt2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// TestReopenGoesBackToFormerAgent: a customer writing again in a resolved
+// conversation gets the agent who had it when that agent has room, even when the
+// round robin would pick someone else; without room, it queues for anyone.
+func TestReopenGoesBackToFormerAgent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		ct := newChatTenant(t, e, "Sticky Co", "owner@sticky.test")
+		ann, annTok := addAgent(t, e, ct.TenantID, "ann@sticky.test", "Ann")
+		bob, bobTok := addAgent(t, e, ct.TenantID, "bob@sticky.test", "Bob")
+		e.Call("PATCH", "/api/v1/me/agent", annTok, map[string]any{"presence": "online", "capacity": 1}).Must(t, http.StatusOK)
+		hook(e, ct.channel, providerToken, map[string]any{"id": "s-1", "from": "regular", "text": "first visit"}).Must(t, http.StatusOK)
+		var conv map[string]any
+		waitFor(t, "Ann to get the conversation", func() bool {
+			conv = conversationOf(t, e, ct, "first visit")
+			return conv != nil && conv["assignee_id"] == ann
+		})
+		id := conv["id"].(string)
+		e.Call("PATCH", "/api/v1/me/agent", bobTok, map[string]any{"presence": "online", "capacity": 1}).Must(t, http.StatusOK)
+		e.Call("POST", ct.path("/conversations/"+id+"/resolve"), annTok, nil).Must(t, http.StatusOK)
+		hook(e, ct.channel, providerToken, map[string]any{"id": "s-2", "from": "regular", "text": "back again"}).Must(t, http.StatusOK)
+		waitFor(t, "the reopened conversation to be assigned", func() bool {
+			c := conversationOf(t, e, ct, "back again")
+			return c != nil && c["status"] == "open" && c["assignee_id"] != nil
+		})
+		if c := conversationOf(t, e, ct, "back again"); c["assignee_id"] != ann {
+			t.Errorf("reopened conversation went to %v, want its former agent Ann (%s); Bob is %s", c["assignee_id"], ann, bob)
+		}
+		// Ann full: the next reopen goes to whoever has room.
+		e.Call("POST", ct.path("/conversations/"+id+"/resolve"), annTok, nil).Must(t, http.StatusOK)
+		hook(e, ct.channel, providerToken, map[string]any{"id": "s-3", "from": "someone-else", "text": "new customer"}).Must(t, http.StatusOK)
+		waitFor(t, "the new customer to be assigned", func() bool {
+			c := conversationOf(t, e, ct, "new customer")
+			return c != nil && c["assignee_id"] != nil
+		})
+		full := conversationOf(t, e, ct, "new customer")["assignee_id"]
+		hook(e, ct.channel, providerToken, map[string]any{"id": "s-4", "from": "regular", "text": "third visit"}).Must(t, http.StatusOK)
+		waitFor(t, "the third visit to be handled", func() bool {
+			c := conversationOf(t, e, ct, "third visit")
+			return c != nil && c["assignee_id"] != nil
+		})
+		if got := conversationOf(t, e, ct, "third visit")["assignee_id"]; got == full && full == ann {
+			t.Errorf("the third visit went to Ann, who was full")
+		}
+	})
+}
+
+// TestWidgetQueuePosition: a waiting web visitor is told their place in the queue on
+// their socket, and told again as the queue moves.
+func TestWidgetQueuePosition(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := e.Signup("Line Co", "owner@line.test")
+		ch := webChannel(t, e, a, map[string]any{})
+		e.Call("PUT", "/api/v1/tenants/"+a.TenantID+"/routing/settings", a.AccessToken, map[string]any{"queue_message": "default"}).Must(t, http.StatusOK)
+		type visitor struct {
+			frames <-chan frame
+			conn   *websocket.Conn
+			token  string
+		}
+		arrive := func(n int) visitor {
+			tok := e.Call("POST", "/widget/"+ch+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+			c, _, err := websocket.DefaultDialer.Dial(wsURL(e, "/widget/"+ch+"/ws?token="+tok), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr, _ := readFrames(t, c)
+			if err := c.WriteJSON(map[string]any{"type": "message", "client_id": "m", "text": "hello " + strconv.Itoa(n)}); err != nil {
+				t.Fatal(err)
+			}
+			return visitor{fr, c, tok}
+		}
+		position := func(v visitor, want float64) {
+			t.Helper()
+			f := waitFrame(t, v.frames, func(f frame) bool { return f["type"] == "queue.position" && f["position"] == want })
+			if _, leaks := f["tenant_id"]; leaks {
+				t.Errorf("the position frame carries the tenant: %v", f)
+			}
+		}
+		v1 := arrive(1)
+		defer v1.conn.Close()
+		position(v1, 1)
+		// The queue message tells them too, in the tenant's language. (It may be sent
+		// before the socket follows the new conversation; the widget then refetches on
+		// the resync frame, as here.)
+		waitFor(t, "the queue message", func() bool {
+			r := e.Do(kefutest.Request{Method: "GET", Path: "/widget/" + ch + "/messages", Token: v1.token}).Must(t, http.StatusOK)
+			return strings.Contains(string(r.Body), "第 1 位")
+		})
+		v2 := arrive(2)
+		defer v2.conn.Close()
+		position(v2, 2)
+		// An agent comes online with room for one: the first is served, the second moves up.
+		_, tok := addAgent(t, e, a.TenantID, "lu@line.test", "Lu")
+		e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"presence": "online", "capacity": 1}).Must(t, http.StatusOK)
+		position(v2, 1)
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
@@ -480,6 +481,8 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 				return nil
 			}
 			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "from": "agent"}
+		case conversation.EventQueuePosition:
+			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "position": ev.Position, "wait_seconds": ev.WaitSeconds}
 		case conversation.EventRead:
 			if ev.From != "agent" || ev.MessageID == nil {
 				return nil
@@ -502,6 +505,7 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 	sub.SetKeys(keysFor(conv.Load())...) // the filter may have moved it before subp was set
 	return websocket.New(func(ws *websocket.Conn) {
 		defer sub.Close()
+		var greeted uuid.UUID
 		send := func(v any) {
 			b, _ := json.Marshal(v)
 			sub.Send(b)
@@ -533,6 +537,14 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 				}
 				follow(r.ConversationID)
 				send(fiber.Map{"type": "ack", "client_id": f.ClientID, "id": r.MessageID, "conversation_id": r.ConversationID})
+				if r.ConversationID != greeted {
+					// A new conversation's first replies (a queue notice, a greeting) can
+					// be published before this socket follows it: have the widget fetch
+					// them, and tell it its place in the queue now.
+					greeted = r.ConversationID
+					sub.Send(realtime.ResyncFrame)
+					s.sendQueuePosition(bg, cl, r.ConversationID, send)
+				}
 			case "typing":
 				if cur := conv.Load(); cur != uuid.Nil {
 					_ = s.chat.Hub.Publish(bg, conversation.Event{Type: conversation.EventTyping, TenantID: tid, ConversationID: cur, From: "contact"})
@@ -549,6 +561,22 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 			}
 		})
 	}, websocket.Config{ReadBufferSize: 4096, WriteBufferSize: 4096})(c)
+}
+
+// sendQueuePosition tells the socket the visitor's place in the queue, if they wait.
+func (s *Server) sendQueuePosition(ctx context.Context, cl webchat.Claims, id uuid.UUID, send func(any)) {
+	if s.chat.Routing == nil {
+		return
+	}
+	tctx, _, err := s.chat.Webchat.Scope(ctx, cl)
+	if err != nil {
+		return
+	}
+	pos, wait, ok, err := s.chat.Routing.Position(tctx, id)
+	if err != nil || !ok {
+		return
+	}
+	send(fiber.Map{"type": conversation.EventQueuePosition, "conversation_id": id, "position": pos, "wait_seconds": int(wait / time.Second)})
 }
 
 // atomicUUID holds the visitor's current conversation (set on the first message).

@@ -122,6 +122,13 @@ type Conversation struct {
 	AssignedAt *time.Time `json:"assigned_at"`
 	// RoutedAt is when routing classified it (nil: not yet).
 	RoutedAt *time.Time `json:"-"`
+	// LeftMessageAt is when its customer was asked to leave a message (the queue
+	// overflowed, or they came outside business hours): it waits in the inbox, outside
+	// the live queue, until an agent takes it.
+	LeftMessageAt *time.Time `json:"left_message_at"`
+	// LastAssigneeID is who had it when its customer reopened it: routing gives it
+	// back to them when they have room.
+	LastAssigneeID *uuid.UUID `json:"-"`
 }
 
 // Counts reports whether the conversation counts towards its assignee's load.
@@ -211,6 +218,10 @@ const (
 	// EventVisitorBound tells a web visitor's other sockets which conversation the
 	// visitor now writes in (From is the visitor's external id). Never sent to clients.
 	EventVisitorBound = "visitor.bound"
+	// EventQueuePosition tells a waiting customer's widget their place in the queue
+	// (Position, from 1) and the estimated wait (WaitSeconds, 0: no estimate). It is
+	// sent when they start waiting and whenever the queue moves.
+	EventQueuePosition = "queue.position"
 )
 
 // Event is what agents' consoles and visitors' widgets receive.
@@ -222,6 +233,8 @@ type Event struct {
 	Conversation   *Conversation `json:"conversation,omitempty"`
 	From           string        `json:"from,omitempty"` // typing/read: "contact" or "agent"
 	MessageID      *uuid.UUID    `json:"message_id,omitempty"`
+	Position       int           `json:"position,omitempty"`
+	WaitSeconds    int           `json:"wait_seconds,omitempty"`
 }
 
 // BotJob is the outbox payload of TopicBot: a customer message in a conversation the

@@ -10,6 +10,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,25 @@ type Pipeline struct {
 	Logger        *slog.Logger
 
 	statuses sync.Map // tenant id → statusEntry
+	// started remembers, per channel, the config this node's plugin was last given
+	// (a hash): a channel created or changed through another node reaches this
+	// node's plugin on its first use here.
+	started sync.Map // "connector/channel id" → [32]byte
+}
+
+// ensureStarted gives this node's plugin the channel, or its new config, when it has
+// not had it: channel changes are applied by the node that makes them, and the other
+// nodes' plugins would otherwise not know a new channel until they restart.
+func (p *Pipeline) ensureStarted(ctx context.Context, inst channels.Instance) error {
+	key, sum := inst.Connector+"/"+inst.ID.String(), sha256.Sum256(inst.Config)
+	if v, ok := p.started.Load(key); ok && v.([32]byte) == sum {
+		return nil
+	}
+	if err := p.Host.StartChannel(ctx, inst.Connector, sdk.Instance{ChannelID: inst.ID.String(), Config: inst.Config}); err != nil {
+		return err
+	}
+	p.started.Store(key, sum)
+	return nil
 }
 
 // StatusTTL is how long a tenant's status is trusted on the message path: a
@@ -146,6 +166,10 @@ func (p *Pipeline) Webhook(ctx context.Context, channelID uuid.UUID, req Request
 	}
 	if req.Connector != "" && inst.Connector != req.Connector {
 		return Response{}, ErrChannelNotFound
+	}
+	if err := p.ensureStarted(ctx, inst); err != nil {
+		p.log().WarnContext(ctx, "webhook: could not start the channel on this node", "connector", inst.Connector, "channel_id", channelID, "err", err)
+		return Response{}, ErrUnavailable
 	}
 	res, err := p.Host.HandleWebhook(ctx, inst.Connector, channelID.String(), sdk.WebhookRequest{
 		Method: req.Method, Path: req.Path, Query: req.Query, Headers: req.Headers, Body: req.Body, RemoteAddr: req.RemoteAddr,
@@ -281,6 +305,7 @@ func (p *Pipeline) Active(ctx context.Context, connector string) ([]sdk.Instance
 	out := make([]sdk.Instance, len(ins))
 	for i, in := range ins {
 		out[i] = sdk.Instance{ChannelID: in.ID.String(), Config: in.Config}
+		p.started.Store(connector+"/"+in.ID.String(), sha256.Sum256(in.Config))
 	}
 	return out, nil
 }
@@ -298,6 +323,9 @@ func (p *Pipeline) Send(ctx context.Context, channelID uuid.UUID, out conversati
 	}
 	if !inst.Enabled {
 		return "", conversation.Permanent(errors.New("the channel is disabled"))
+	}
+	if err := p.ensureStarted(ctx, inst); err != nil {
+		return "", err
 	}
 	msg := sdk.OutboundMessage{MessageID: out.MessageID.String(), Type: out.Type, Text: out.Text,
 		Recipient: sdk.Contact{ExternalID: out.Recipient.ExternalID, Name: out.Contact.Name, Email: out.Contact.Email, Phone: out.Contact.Phone}}

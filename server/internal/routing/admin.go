@@ -53,7 +53,10 @@ type Overview struct {
 	Queues []QueueStat   `json:"queues"`
 	Items  []WaitingItem `json:"items"`
 	Agents []AgentView   `json:"agents"`
-	At     time.Time     `json:"at"`
+	// LeftMessages counts unassigned conversations whose customers left a message
+	// (they wait in the inbox, outside the live queue).
+	LeftMessages int       `json:"left_messages"`
+	At           time.Time `json:"at"`
 }
 
 // AgentUpdate changes an agent's presence and/or capacity (nil: unchanged).
@@ -462,5 +465,9 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	return Overview{Queues: stats, Items: items, Agents: agents, At: now}, nil
+	left, err := s.Store.LeftMessages(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
+	return Overview{Queues: stats, Items: items, Agents: agents, LeftMessages: left, At: now}, nil
 }

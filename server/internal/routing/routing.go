@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/conversation"
+	"github.com/kefu-io/kefu/server/internal/hours"
 	"github.com/kefu-io/kefu/server/internal/platform/errs"
 )
 
@@ -101,8 +102,11 @@ type TeamSettings struct {
 	// OverflowAfter is how many minutes a conversation waits before overflowing
 	// (0: never).
 	OverflowAfter int `json:"overflow_after_minutes"`
-	// OverflowTeamID, when set, is where it moves.
+	// OverflowTeamID, when set, is where it moves; nil: the customer is offered to
+	// leave a message.
 	OverflowTeamID *uuid.UUID `json:"overflow_team_id"`
+	// Hours are the team's business hours; nil: the tenant's.
+	Hours *hours.Schedule `json:"hours"`
 }
 
 // Member is an agent in a team.
@@ -136,20 +140,58 @@ type Settings struct {
 	// and {wait} are filled in. Empty: none. "default" is SuggestedQueueMessage in the
 	// tenant's language.
 	QueueMessage string `json:"queue_message"`
+	// Hours are the tenant's business hours (teams may have their own); nil: always
+	// open.
+	Hours *hours.Schedule `json:"hours"`
+	// OutsideHours is what happens to a conversation that has to wait while its queue
+	// is closed: it waits (OutsideWait) or its customer is asked to leave a message
+	// (OutsideLeaveMessage).
+	OutsideHours string `json:"outside_hours"`
+	// OutsideHoursMessage is sent to such a customer; {next_open} is filled in.
+	// Empty: none; "default": SuggestedOutsideHoursMessage in the tenant's language.
+	OutsideHoursMessage string `json:"outside_hours_message"`
+	// OverflowAfter is how many minutes a conversation may wait in the general queue
+	// (no team) before its customer is asked to leave a message (0: never).
+	OverflowAfter int `json:"overflow_after_minutes"`
+	// LeaveMessage is sent when a conversation overflows into a left message.
+	// Empty: none; "default": SuggestedLeaveMessage in the tenant's language.
+	LeaveMessage string `json:"leave_message"`
 }
+
+// What happens outside business hours.
+const (
+	OutsideWait         = "wait"
+	OutsideLeaveMessage = "leave_message"
+)
 
 // DefaultSettings are a tenant's settings until an admin saves some. The queue
 // message is off until the tenant turns it on: a tenant whose agents do not use
 // presence yet would otherwise tell every customer they are waiting in a queue.
 func DefaultSettings() Settings {
-	return Settings{Rules: []Rule{}}
+	return Settings{Rules: []Rule{}, OutsideHours: OutsideWait}
 }
 
-// SuggestedQueueMessage is the queue message a tenant gets with "default".
+// The texts a tenant gets with "default", in English and Chinese.
 const (
-	SuggestedQueueMessage   = "All our agents are busy. You are number {position} in the queue{wait}; we will be with you shortly."
-	suggestedQueueMessageZH = "当前坐席繁忙，您排在第 {position} 位{wait}，请稍候。"
+	SuggestedQueueMessage          = "All our agents are busy. You are number {position} in the queue{wait}; we will be with you shortly."
+	suggestedQueueMessageZH        = "当前坐席繁忙，您排在第 {position} 位{wait}，请稍候。"
+	SuggestedOutsideHoursMessage   = "We are outside our service hours right now{next_open}. Leave your message here and we will reply as soon as we are back."
+	suggestedOutsideHoursMessageZH = "当前为非服务时间{next_open}。请留言，我们上班后会尽快回复您。"
+	SuggestedLeaveMessage          = "Sorry for the wait: all our agents are still busy. Leave your message (and how to reach you) and we will get back to you as soon as we can."
+	suggestedLeaveMessageZH        = "抱歉久等，客服仍在忙碌中。请留下您的问题和联系方式，我们会尽快回复您。"
 )
+
+// suggested picks a text: the tenant's own, or with "default" the suggested one in
+// the tenant's language.
+func suggested(text, en, zh, locale string) string {
+	if text != "default" {
+		return text
+	}
+	if strings.HasPrefix(strings.ToLower(locale), "zh") {
+		return zh
+	}
+	return en
+}
 
 // Facts are what rules look at.
 type Facts struct {
@@ -224,6 +266,20 @@ func ValidateTeam(t *Team) error {
 	if t.Settings.OverflowTeamID != nil && *t.Settings.OverflowTeamID == t.ID {
 		return errs.Invalidf("settings.overflow_team_id", "a team cannot overflow into itself.")
 	}
+	return validHours("settings.hours", t.Settings.Hours)
+}
+
+func validHours(field string, h *hours.Schedule) error {
+	if h == nil {
+		return nil
+	}
+	if err := h.Validate(); err != nil {
+		var fe *hours.FieldError
+		if errors.As(err, &fe) {
+			return errs.Invalidf(field+"."+fe.Field, "%s", fe.Reason)
+		}
+		return errs.Invalidf(field, "%s", err.Error())
+	}
 	return nil
 }
 
@@ -297,10 +353,22 @@ func ValidateSettings(s *Settings) error {
 			return errs.Invalidf(f("priority"), "priority must be between 0 and %d.", MaxPriority)
 		}
 	}
-	if utf8.RuneCountInString(s.QueueMessage) > 1000 {
-		return errs.Invalidf("queue_message", "queue_message can be at most 1000 characters.")
+	for _, f := range []struct{ name, v string }{{"queue_message", s.QueueMessage},
+		{"outside_hours_message", s.OutsideHoursMessage}, {"leave_message", s.LeaveMessage}} {
+		if utf8.RuneCountInString(f.v) > 1000 {
+			return errs.Invalidf(f.name, "%s can be at most 1000 characters.", f.name)
+		}
 	}
-	return nil
+	if s.OutsideHours == "" {
+		s.OutsideHours = OutsideWait
+	}
+	if s.OutsideHours != OutsideWait && s.OutsideHours != OutsideLeaveMessage {
+		return errs.Invalidf("outside_hours", "outside_hours must be wait or leave_message.")
+	}
+	if s.OverflowAfter < 0 || s.OverflowAfter > 24*60 {
+		return errs.Invalidf("overflow_after_minutes", "overflow_after_minutes must be between 0 and 1440.")
+	}
+	return validHours("hours", s.Hours)
 }
 
 // Match returns the first rule that matches, or nil.

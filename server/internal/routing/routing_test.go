@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/kefu-io/kefu/server/internal/hours"
 )
 
 func TestRulesMatchInOrder(t *testing.T) {
@@ -123,5 +125,31 @@ func TestWaitText(t *testing.T) {
 	}
 	if got := waitText(time.Minute, "zh-CN"); got != "，预计等待约 1 分钟" {
 		t.Errorf("zh: %q", got)
+	}
+}
+
+func TestNextOpenText(t *testing.T) {
+	sch := hours.Schedule{TimeZone: "Asia/Shanghai", Weekly: hours.Week{Mon: []hours.Interval{{Start: "09:00", End: "18:00"}},
+		Tue: []hours.Interval{{Start: "09:00", End: "18:00"}}, Fri: []hours.Interval{{Start: "09:00", End: "18:00"}}}}
+	cal, err := hours.Compile(sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	for _, c := range []struct {
+		now    time.Time
+		locale string
+		want   string
+	}{
+		{time.Date(2026, 12, 7, 7, 0, 0, 0, sh), "en", " (we are back today at 09:00)"},   // Monday before opening
+		{time.Date(2026, 12, 7, 19, 0, 0, 0, sh), "zh-CN", "（下次服务时间：明天 09:00）"},           // Monday evening
+		{time.Date(2026, 12, 8, 19, 0, 0, 0, sh), "en", " (we are back Friday at 09:00)"}, // Tuesday evening
+		{time.Date(2026, 12, 8, 19, 0, 0, 0, sh), "zh-CN", "（下次服务时间：周五 09:00）"},           // same, in Chinese
+		// Saturday 23:00 in Shanghai, given in UTC: days count in the schedule's zone.
+		{time.Date(2026, 12, 12, 15, 0, 0, 0, time.UTC), "en", " (we are back Monday at 09:00)"},
+	} {
+		if got := nextOpenText(cal, c.now, c.locale); got != c.want {
+			t.Errorf("nextOpenText(%v, %s) = %q, want %q", c.now, c.locale, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/conversation"
+	"github.com/kefu-io/kefu/server/internal/hours"
 	"github.com/kefu-io/kefu/tenants"
 )
 
@@ -58,10 +59,23 @@ type Store interface {
 	// Roster lists the tenant's members with their routing state, names, role, teams
 	// and how many of the tenant's conversations they hold.
 	Roster(ctx context.Context) ([]AgentView, error)
+	// LeaveMessage takes a waiting conversation out of the live queue as a left
+	// message; false if it no longer waits.
+	LeaveMessage(ctx context.Context, conversationID uuid.UUID, at time.Time) (bool, error)
+	// LeaveOverdue does that to every conversation of a queue waiting since before,
+	// returning their ids.
+	LeaveOverdue(ctx context.Context, teamID *uuid.UUID, before, at time.Time) ([]uuid.UUID, error)
+	// MoveOverdue moves a team's conversations waiting since before, and not moved
+	// before in this queue entry, to another team, keeping their place in time.
+	MoveOverdue(ctx context.Context, from, to uuid.UUID, before, at time.Time) (int, error)
+	// LeftMessages counts the tenant's unassigned left messages.
+	LeftMessages(ctx context.Context) (int, error)
 	// QueueStats counts each of the tenant's non-empty queues.
 	QueueStats(ctx context.Context) ([]QueueStat, error)
 	// Waiting lists the tenant's waiting conversations, per queue best first.
 	Waiting(ctx context.Context, limit int) ([]Queued, error)
+	// WaitingIn lists one queue's waiting conversations, best first.
+	WaitingIn(ctx context.Context, teamID *uuid.UUID, limit int) ([]Queued, error)
 
 	// WaitingQueues lists every queue, in any tenant, with a classified conversation
 	// waiting.
@@ -81,6 +95,11 @@ type Replier interface {
 	Reply(ctx context.Context, conversationID uuid.UUID, r conversation.Reply) (conversation.Message, error)
 }
 
+// Publisher streams an ephemeral event (not stored) to realtime subscribers.
+type Publisher interface {
+	Publish(ctx context.Context, ev conversation.Event) error
+}
+
 // Tx runs a function in one transaction.
 type Tx interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
@@ -98,6 +117,8 @@ type Service struct {
 	MayServe func(ctx context.Context, tenantID, userID uuid.UUID) bool
 	// Locale is the tenant's locale, for the default queue message.
 	Locale func(ctx context.Context, tenantID uuid.UUID) string
+	// Publisher, when set, streams queue positions to waiting customers' widgets.
+	Publisher Publisher
 	// Audit, when set, records admins' changes to teams, settings and agents.
 	Audit Auditor
 	// Assigned, when set, hears of every assignment (metrics, benchmarks).
@@ -149,10 +170,17 @@ func (s *Service) Route(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 	}
+	if c.LastAssigneeID != nil {
+		// A reopened conversation goes back to the agent who had it, when they are
+		// online with room; otherwise it queues like any other.
+		if ok, err := s.giveBack(ctx, c, *c.LastAssigneeID); err != nil || ok {
+			return err
+		}
+	}
 	if _, err := s.drain(ctx, c.TeamID); err != nil {
 		return err
 	}
-	return s.tellPosition(ctx, id)
+	return s.tellWaiting(ctx, id)
 }
 
 // classify picks the conversation's team, priority and skills from the rules.
@@ -205,6 +233,11 @@ func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
 		strategy = t.Strategy
 	}
 	n := 0
+	defer func() {
+		if n > 0 {
+			s.publishPositions(ctx, team)
+		}
+	}()
 	for n < maxDrain {
 		ok, err := s.assignOne(ctx, team, strategy)
 		if err != nil {
@@ -216,6 +249,35 @@ func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// maxPositionUpdates bounds the customers told their new place after a queue moved:
+// those further back see their place when they reach this depth.
+const maxPositionUpdates = 200
+
+// publishPositions tells the customers still waiting in a queue that moved their new
+// places. Events are best effort: the widget also learns its place when it starts
+// waiting, and the next move corrects a lost one.
+func (s *Service) publishPositions(ctx context.Context, team *uuid.UUID) {
+	if s.Publisher == nil {
+		return
+	}
+	qs, err := s.Store.WaitingIn(ctx, team, maxPositionUpdates)
+	if err != nil || len(qs) == 0 {
+		return
+	}
+	per, err := s.pace(ctx, team)
+	if err != nil {
+		return
+	}
+	for i, q := range qs {
+		s.publishPosition(ctx, q, i+1, per)
+	}
+}
+
+func (s *Service) publishPosition(ctx context.Context, q Queued, pos int, per time.Duration) {
+	_ = s.Publisher.Publish(ctx, conversation.Event{Type: conversation.EventQueuePosition, TenantID: q.TenantID,
+		ConversationID: q.ID, Position: pos, WaitSeconds: int(time.Duration(pos) * per / time.Second)})
 }
 
 // assignOne gives the queue's head to the agent the team's strategy picks, in one
@@ -264,26 +326,42 @@ func (s *Service) assignOne(ctx context.Context, team *uuid.UUID, strategy Strat
 				cands = drop(cands, uid)
 				continue
 			}
-			now := s.now()
-			took, err := s.Store.Take(ctx, head.ID, uid, team, now)
-			if err != nil || !took {
-				return err
-			}
-			c, err := s.Conversations.GetConversation(ctx, head.ID)
-			if err != nil {
-				return err
-			}
-			e := conversation.EventEntry(conversation.Event{Type: conversation.EventConversationUpdated, TenantID: tid,
-				ConversationID: c.ID, Conversation: &c}, now)
-			if err := s.Conversations.AddOutbox(ctx, e); err != nil {
-				return err
-			}
-			done = &Assignment{TenantID: tid, ConversationID: c.ID, AgentID: uid, TeamID: team, Waited: now.Sub(head.QueuedAt)}
-			woke = []conversation.OutboxEntry{e}
-			return nil
+			done, woke, err = s.claim(ctx, tid, head.ID, uid, team)
+			return err
 		}
 		return nil
 	})
+	return s.announce(tid, done, woke, err)
+}
+
+// claim gives a still-waiting conversation to an agent whose row the transaction
+// holds, and writes the conversation event in the same transaction; nil when it no
+// longer waits.
+func (s *Service) claim(ctx context.Context, tid, id, agent uuid.UUID, team *uuid.UUID) (*Assignment, []conversation.OutboxEntry, error) {
+	now := s.now()
+	took, err := s.Store.Take(ctx, id, agent, team, now)
+	if err != nil || !took {
+		return nil, nil, err
+	}
+	c, err := s.Conversations.GetConversation(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := conversation.EventEntry(conversation.Event{Type: conversation.EventConversationUpdated, TenantID: tid,
+		ConversationID: c.ID, Conversation: &c}, now)
+	if err := s.Conversations.AddOutbox(ctx, e); err != nil {
+		return nil, nil, err
+	}
+	var waited time.Duration
+	if c.QueuedAt != nil {
+		waited = now.Sub(*c.QueuedAt)
+	}
+	return &Assignment{TenantID: tid, ConversationID: id, AgentID: agent, TeamID: team, Waited: waited},
+		[]conversation.OutboxEntry{e}, nil
+}
+
+// announce wakes the outbox and the observer after a committed claim.
+func (s *Service) announce(tid uuid.UUID, done *Assignment, woke []conversation.OutboxEntry, err error) (bool, error) {
 	if err != nil || done == nil {
 		return false, err
 	}
@@ -294,6 +372,36 @@ func (s *Service) assignOne(ctx context.Context, team *uuid.UUID, strategy Strat
 		s.Assigned(*done)
 	}
 	return true, nil
+}
+
+// giveBack assigns a waiting conversation to one agent if they are still a member
+// who may serve, online and with room, under the same locks as assignOne.
+func (s *Service) giveBack(ctx context.Context, c conversation.Conversation, agent uuid.UUID) (bool, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return false, err
+	}
+	if ok, err := s.Store.IsMember(ctx, agent); err != nil || !ok {
+		return false, err
+	}
+	if s.MayServe != nil && !s.MayServe(ctx, tid, agent) {
+		return false, nil
+	}
+	var done *Assignment
+	var woke []conversation.OutboxEntry
+	err = s.retry(ctx, func(ctx context.Context) error {
+		done, woke = nil, nil
+		if err := s.Store.LockQueue(ctx, c.TeamID); err != nil {
+			return err
+		}
+		a, err := s.Store.LockAgent(ctx, agent)
+		if err != nil || !a.Available() {
+			return err
+		}
+		done, woke, err = s.claim(ctx, tid, c.ID, agent, c.TeamID)
+		return err
+	})
+	return s.announce(tid, done, woke, err)
 }
 
 func drop(cs []Candidate, id uuid.UUID) []Candidate {
@@ -365,8 +473,13 @@ func (s *Service) Sweep(ctx context.Context) error {
 		return err
 	}
 	for _, q := range qs {
-		if _, err := s.drain(tenants.NewContext(all, q.TenantID), q.TeamID); err != nil {
+		ctx := tenants.NewContext(all, q.TenantID)
+		if _, err := s.drain(ctx, q.TeamID); err != nil {
 			s.log().Warn("routing: sweep could not serve a queue", "tenant_id", q.TenantID, "err", err)
+			continue
+		}
+		if err := s.overflow(ctx, q.TeamID); err != nil {
+			s.log().Warn("routing: sweep could not overflow a queue", "tenant_id", q.TenantID, "err", err)
 		}
 	}
 	return nil
@@ -374,12 +487,11 @@ func (s *Service) Sweep(ctx context.Context) error {
 
 func (s *Service) log() *slog.Logger { return logger(s.Logger) }
 
-// tellPosition sends the customer of a conversation still waiting its place in the
-// queue, once per time it entered the queue.
-func (s *Service) tellPosition(ctx context.Context, id uuid.UUID) error {
-	if s.Replier == nil {
-		return nil
-	}
+// tellWaiting tells the customer of a conversation that still waits where they
+// stand, once per time it entered the queue: outside business hours the tenant's
+// outside-hours message (and, if the tenant says so, the conversation becomes a left
+// message), otherwise their place in the queue and an estimate.
+func (s *Service) tellWaiting(ctx context.Context, id uuid.UUID) error {
 	c, err := s.Conversations.GetConversation(ctx, id)
 	if err != nil || c.Status != conversation.StatusQueued || c.AssigneeID != nil || c.QueuedAt == nil {
 		return err
@@ -388,35 +500,193 @@ func (s *Service) tellPosition(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
+	locale := s.locale(ctx, c.TenantID)
+	entry := strconv.FormatInt(c.QueuedAt.UnixMilli(), 10)
+	cal, err := s.calendar(ctx, set, c.TeamID)
+	if err != nil {
+		return err
+	}
+	if now := s.now(); !cal.IsOpen(now) {
+		if set.OutsideHours == OutsideLeaveMessage {
+			if _, err := s.Store.LeaveMessage(ctx, id, now); err != nil {
+				return err
+			}
+		}
+		text := suggested(set.OutsideHoursMessage, SuggestedOutsideHoursMessage, suggestedOutsideHoursMessageZH, locale)
+		text = strings.ReplaceAll(text, "{next_open}", nextOpenText(cal, now, locale))
+		return s.say(ctx, id, text, "hours:"+entry)
+	}
 	q := Queued{TenantID: c.TenantID, ID: c.ID, TeamID: c.TeamID, Priority: c.Priority, QueuedAt: *c.QueuedAt}
 	pos, err := s.Store.Position(ctx, q)
 	if err != nil {
 		return err
 	}
-	wait, err := s.Estimate(ctx, c.TeamID, pos)
+	per, err := s.pace(ctx, c.TeamID)
 	if err != nil {
 		return err
 	}
-	locale := ""
-	if s.Locale != nil {
-		locale = s.Locale(ctx, c.TenantID)
+	if s.Publisher != nil {
+		s.publishPosition(ctx, q, pos, per)
 	}
-	text := set.QueueMessage
+	wait := time.Duration(pos) * per
+	text := suggested(set.QueueMessage, SuggestedQueueMessage, suggestedQueueMessageZH, locale)
 	if text == "" {
 		return nil
 	}
-	if text == "default" {
-		text = SuggestedQueueMessage
-		if strings.HasPrefix(strings.ToLower(locale), "zh") {
-			text = suggestedQueueMessageZH
-		}
-	}
 	text = strings.ReplaceAll(text, "{position}", strconv.Itoa(pos))
 	text = strings.ReplaceAll(text, "{wait}", waitText(wait, locale))
-	_, err = s.Replier.Reply(ctx, id, conversation.Reply{Text: text, SenderType: conversation.SenderBot,
-		ClientID: "queue:" + strconv.FormatInt(c.QueuedAt.UnixMilli(), 10)})
+	return s.say(ctx, id, text, "queue:"+entry)
+}
+
+// Position is a waiting conversation's place in its queue and the estimated wait;
+// ok is false when it does not wait in the live queue.
+func (s *Service) Position(ctx context.Context, id uuid.UUID) (pos int, wait time.Duration, ok bool, err error) {
+	c, err := s.Conversations.GetConversation(ctx, id)
+	if err != nil || c.Status != conversation.StatusQueued || c.AssigneeID != nil || c.QueuedAt == nil ||
+		c.RoutedAt == nil || c.LeftMessageAt != nil {
+		return 0, 0, false, err
+	}
+	q := Queued{TenantID: c.TenantID, ID: c.ID, TeamID: c.TeamID, Priority: c.Priority, QueuedAt: *c.QueuedAt}
+	if pos, err = s.Store.Position(ctx, q); err != nil {
+		return 0, 0, false, err
+	}
+	per, err := s.pace(ctx, c.TeamID)
+	return pos, time.Duration(pos) * per, err == nil, err
+}
+
+// say sends the customer a message from the system; the client id makes a retried
+// notice a no-op.
+func (s *Service) say(ctx context.Context, id uuid.UUID, text, clientID string) error {
+	if s.Replier == nil || strings.TrimSpace(text) == "" {
+		return nil
+	}
+	_, err := s.Replier.Reply(ctx, id, conversation.Reply{Text: text, SenderType: conversation.SenderBot, ClientID: clientID})
 	if err != nil {
-		return fmt.Errorf("send queue position: %w", err)
+		return fmt.Errorf("tell the customer: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) locale(ctx context.Context, tenantID uuid.UUID) string {
+	if s.Locale == nil {
+		return ""
+	}
+	return s.Locale(ctx, tenantID)
+}
+
+// calendar is a queue's business hours: its team's, else the tenant's, else always
+// open. Schedules were validated when saved; one that no longer compiles (a time zone
+// gone from the database) counts as always open rather than closing the queue.
+func (s *Service) calendar(ctx context.Context, set Settings, team *uuid.UUID) (*hours.Calendar, error) {
+	h := set.Hours
+	if team != nil {
+		t, err := s.Store.Team(ctx, *team)
+		if err != nil && !errors.Is(err, ErrTeamNotFound) {
+			return nil, err
+		}
+		if err == nil && t.Settings.Hours != nil {
+			h = t.Settings.Hours
+		}
+	}
+	if h == nil {
+		return hours.AlwaysOpen(), nil
+	}
+	cal, err := hours.Compile(*h)
+	if err != nil {
+		s.log().Warn("routing: stored business hours do not compile; treating the queue as open", "err", err)
+		return hours.AlwaysOpen(), nil
+	}
+	return cal, nil
+}
+
+// nextOpenText is the {next_open} of the outside-hours message: when the queue opens
+// next, in the schedule's zone.
+func nextOpenText(cal *hours.Calendar, now time.Time, locale string) string {
+	t, ok := cal.NextOpen(now)
+	if !ok {
+		return ""
+	}
+	t, now = t.In(cal.Location()), now.In(cal.Location())
+	zh := strings.HasPrefix(strings.ToLower(locale), "zh")
+	y1, m1, d1 := now.Date()
+	days := int(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	var day string
+	switch {
+	case days == 0 && zh:
+		day = "今天"
+	case days == 0:
+		day = "today at"
+	case days == 1 && zh:
+		day = "明天"
+	case days == 1:
+		day = "tomorrow at"
+	case days < 7 && zh:
+		day = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}[t.Weekday()]
+	case days < 7:
+		day = t.Format("Monday") + " at"
+	case zh:
+		day = t.Format("1月2日")
+	default:
+		day = t.Format("Jan 2") + " at"
+	}
+	if zh {
+		return "（下次服务时间：" + day + " " + t.Format("15:04") + "）"
+	}
+	return " (we are back " + day + " " + t.Format("15:04") + ")"
+}
+
+// overflow handles a queue's conversations that waited past its overflow time: they
+// move to the overflow team (once per queue entry), or their customers are asked to
+// leave a message and they leave the live queue.
+func (s *Service) overflow(ctx context.Context, team *uuid.UUID) error {
+	var after int
+	var to *uuid.UUID
+	if team != nil {
+		t, err := s.Store.Team(ctx, *team)
+		if errors.Is(err, ErrTeamNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		after, to = t.Settings.OverflowAfter, t.Settings.OverflowTeamID
+	} else {
+		set, err := s.Store.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		after = set.OverflowAfter
+	}
+	if after <= 0 {
+		return nil
+	}
+	now := s.now()
+	before := now.Add(-time.Duration(after) * time.Minute)
+	if to != nil {
+		if _, err := s.Store.Team(ctx, *to); err == nil {
+			n, err := s.Store.MoveOverdue(ctx, *team, *to, before, now)
+			if err != nil || n == 0 {
+				return err
+			}
+			_, err = s.drain(ctx, to)
+			return err
+		}
+		// The overflow team is gone: fall back to a left message.
+	}
+	ids, err := s.Store.LeaveOverdue(ctx, team, before, now)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	set, err := s.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	tid, _ := tenants.Require(ctx)
+	text := suggested(set.LeaveMessage, SuggestedLeaveMessage, suggestedLeaveMessageZH, s.locale(ctx, tid))
+	for _, id := range ids {
+		if err := s.say(ctx, id, text, "leave:"+strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
+			s.log().Warn("routing: could not ask a customer to leave a message", "conversation_id", id, "err", err)
+		}
 	}
 	return nil
 }
@@ -424,12 +694,19 @@ func (s *Service) tellPosition(ctx context.Context, id uuid.UUID) error {
 // Estimate is the expected wait at a queue position from the queue's pace over the
 // last half hour; 0 when it served nobody (no basis for a figure).
 func (s *Service) Estimate(ctx context.Context, team *uuid.UUID, position int) (time.Duration, error) {
+	per, err := s.pace(ctx, team)
+	return time.Duration(position) * per, err
+}
+
+// pace is the time between two of the queue's assignments over the last half hour
+// (0: it served nobody, no basis for a figure).
+func (s *Service) pace(ctx context.Context, team *uuid.UUID) (time.Duration, error) {
 	const window = 30 * time.Minute
 	n, err := s.Store.Served(ctx, team, s.now().Add(-window))
 	if err != nil || n == 0 {
 		return 0, err
 	}
-	return time.Duration(position) * window / time.Duration(n), nil
+	return window / time.Duration(n), nil
 }
 
 func waitText(d time.Duration, locale string) string {

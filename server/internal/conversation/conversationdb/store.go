@@ -68,6 +68,9 @@ type conversationRow struct {
 	QueuedAt   *time.Time `gorm:"->"`
 	AssignedAt *time.Time `gorm:"->"`
 	RoutedAt   *time.Time `gorm:"->"`
+	// LeftMessageAt is kept by routing and the queue trigger.
+	LeftMessageAt  *time.Time `gorm:"->"`
+	LastAssigneeID *uuid.UUID `gorm:"->"`
 }
 
 func (conversationRow) TableName() string { return "conversations" }
@@ -236,7 +239,8 @@ func (r conversationRow) conversation() conversation.Conversation {
 		Status: conversation.Status(r.Status), AssigneeID: r.AssigneeID, LastMessageAt: r.LastMessageAt.UTC(),
 		Preview: r.LastMessagePreview, Unread: r.Unread, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	c.ResolvedAt, c.QueuedAt, c.AssignedAt = utcPtr(r.ResolvedAt), utcPtr(r.QueuedAt), utcPtr(r.AssignedAt)
-	c.TeamID, c.Priority, c.RoutedAt = r.TeamID, r.Priority, utcPtr(r.RoutedAt)
+	c.TeamID, c.Priority, c.RoutedAt, c.LeftMessageAt = r.TeamID, r.Priority, utcPtr(r.RoutedAt), utcPtr(r.LeftMessageAt)
+	c.LastAssigneeID = r.LastAssigneeID
 	return c
 }
 

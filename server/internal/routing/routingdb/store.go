@@ -418,7 +418,7 @@ func teamCond(team *uuid.UUID) (string, []any) {
 	return "team_id = ?", []any{*team}
 }
 
-const waiting = "status = 'queued' AND assignee_id IS NULL AND routed_at IS NOT NULL"
+const waiting = "status = 'queued' AND assignee_id IS NULL AND routed_at IS NOT NULL AND left_message_at IS NULL"
 
 func (s *Store) Head(ctx context.Context, team *uuid.UUID) (routing.Queued, bool, error) {
 	tid, err := tenantOf(ctx)
@@ -572,7 +572,7 @@ func (s *Store) AgentQueueHeads(ctx context.Context, userID uuid.UUID, limit int
 		}
 		return tx.Raw("SELECT c.tenant_id, c.id, c.team_id, c.priority, c.skills, c.queued_at FROM memberships m "+
 			"JOIN tenants tn ON tn.id = m.tenant_id AND tn.status = 'active' "+
-			"JOIN conversations c ON c.tenant_id = m.tenant_id AND c.status = 'queued' AND c.assignee_id IS NULL AND c.routed_at IS NOT NULL "+
+			"JOIN conversations c ON c.tenant_id = m.tenant_id AND c.status = 'queued' AND c.assignee_id IS NULL AND c.routed_at IS NOT NULL AND c.left_message_at IS NULL "+
 			"AND (c.team_id IS NULL OR EXISTS (SELECT 1 FROM team_members t WHERE t.tenant_id = c.tenant_id AND t.team_id = c.team_id AND t.user_id = m.user_id)) "+
 			"WHERE m.user_id = ? ORDER BY c.priority DESC, c.queued_at, c.id LIMIT ?", userID, limit).Scan(&rows).Error
 	})
@@ -597,7 +597,7 @@ func (s *Store) WaitingQueues(ctx context.Context, limit int) ([]routing.Queued,
 			return tx.Raw("SELECT tenant_id, team_id, '[]' AS skills FROM kefu_waiting_queues(?)", limit).Scan(&rows).Error
 		}
 		return tx.Raw("SELECT DISTINCT c.tenant_id, c.team_id, '[]' AS skills FROM conversations c JOIN tenants tn ON tn.id = c.tenant_id AND tn.status = 'active' "+
-			"WHERE c.status = 'queued' AND c.assignee_id IS NULL AND c.routed_at IS NOT NULL LIMIT ?", limit).Scan(&rows).Error
+			"WHERE c.status = 'queued' AND c.assignee_id IS NULL AND c.routed_at IS NOT NULL AND c.left_message_at IS NULL LIMIT ?", limit).Scan(&rows).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read waiting queues: %w", err)
@@ -720,6 +720,95 @@ func (s *Store) Waiting(ctx context.Context, limit int) ([]routing.Queued, error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list the queue: %w", err)
+	}
+	return queuedList(rows), nil
+}
+
+// ---- leaving the live queue -----------------------------------------------------------
+
+func (s *Store) LeaveMessage(ctx context.Context, conversationID uuid.UUID, at time.Time) (bool, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = s.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		res := tx.Exec("UPDATE conversations SET left_message_at = ? WHERE tenant_id = ? AND id = ? AND "+waiting, at.UTC(), tid, conversationID)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("leave a message: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (s *Store) LeaveOverdue(ctx context.Context, team *uuid.UUID, before, at time.Time) ([]uuid.UUID, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := teamCond(team)
+	var ids []uuid.UUID
+	err = s.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		sel := "SELECT id FROM conversations WHERE tenant_id = ? AND " + cond + " AND " + waiting + " AND queued_at < ? ORDER BY queued_at LIMIT 500"
+		if s.pg() {
+			sel += " FOR UPDATE SKIP LOCKED"
+		}
+		if err := tx.Raw(sel, append(append([]any{tid}, args...), before.UTC())...).Scan(&ids).Error; err != nil || len(ids) == 0 {
+			return err
+		}
+		return tx.Exec("UPDATE conversations SET left_message_at = ? WHERE tenant_id = ? AND id IN ? AND "+waiting, at.UTC(), tid, ids).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("overflow into left messages: %w", err)
+	}
+	return ids, nil
+}
+
+func (s *Store) MoveOverdue(ctx context.Context, from, to uuid.UUID, before, at time.Time) (int, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		res := tx.Exec("UPDATE conversations SET team_id = ?, overflowed_at = ? WHERE tenant_id = ? AND team_id = ? AND "+waiting+
+			" AND overflowed_at IS NULL AND queued_at < ?", to, at.UTC(), tid, from, before.UTC())
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("overflow into another team: %w", err)
+	}
+	return int(n), nil
+}
+
+func (s *Store) LeftMessages(ctx context.Context) (int, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT count(*) FROM conversations WHERE tenant_id = ? AND status = 'queued' AND assignee_id IS NULL AND left_message_at IS NOT NULL", tid).Scan(&n).Error
+	})
+	return int(n), err
+}
+
+func (s *Store) WaitingIn(ctx context.Context, team *uuid.UUID, limit int) ([]routing.Queued, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := teamCond(team)
+	var rows []queuedRow
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT tenant_id, id, team_id, priority, skills, queued_at FROM conversations WHERE tenant_id = ? AND "+cond+
+			" AND "+waiting+" ORDER BY priority DESC, queued_at, id LIMIT ?", append(append([]any{tid}, args...), limit)...).Scan(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list a queue: %w", err)
 	}
 	return queuedList(rows), nil
 }
