@@ -62,6 +62,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./server/internal/knowledge/search/
 	$(GO) test -run '^$$' -bench 'Predict10k' -benchtime 3000x -benchmem ./server/internal/bot/nlu/
 	cd sdk && $(GO) test -run '^$$' -bench RoundTrip -benchtime 20000x ./examples/echo
+	$(GO) test -run '^$$' -bench RoutingLatency -benchtime 1x ./server/internal/routing/routingdb/
 	bash bench/chat.sh
 
 clean:

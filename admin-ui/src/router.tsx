@@ -27,6 +27,8 @@ const Inbox = lazy(() => import('./pages/inbox/Inbox'));
 const Knowledge = lazy(() => import('./pages/kb/Knowledge'));
 const KbEntry = lazy(() => import('./pages/kb/KbEntry'));
 const Bot = lazy(() => import('./pages/bot/Bot'));
+const Routing = lazy(() => import('./pages/routing/Routing'));
+const Queue = lazy(() => import('./pages/routing/Queue'));
 const Account = lazy(() => import('./pages/account/Account'));
 const Platform = lazy(() => import('./pages/platform/Platform'));
 
@@ -71,6 +73,8 @@ export const routes: RouteObject[] = [
               // :kind is faqs or articles; :entryId "new" opens an empty editor.
               { path: 'kb/:kind/:entryId', element: <RequirePermission perm="kb:read"><KbEntry /></RequirePermission> },
               { path: 'bot', element: <RequirePermission perm="bot:manage"><Bot /></RequirePermission> },
+              { path: 'routing', element: <RequirePermission perm="routing:manage"><Routing /></RequirePermission> },
+              { path: 'queue', element: <RequirePermission perm="conversations:read"><Queue /></RequirePermission> },
               { path: 'channels', element: <RequirePermission perm="channels:read"><Channels /></RequirePermission> },
               { path: 'members', element: <RequirePermission perm="members:read"><Members /></RequirePermission> },
               { path: 'roles', element: <RequirePermission perm="roles:read"><Roles /></RequirePermission> },

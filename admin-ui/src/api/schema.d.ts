@@ -2747,6 +2747,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get my presence and capacity
+         * @description The caller's own routing state, shared by every tenant they serve.
+         *
+         *     Needs a user's access token (API keys are refused).
+         */
+        get: operations["getMyAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set my presence or capacity
+         * @description Changes the caller's presence and/or capacity. Coming online, or a larger capacity, gives the caller the waiting conversations of every tenant they serve at once, best first, up to their capacity.
+         *
+         *     Needs a user's access token (API keys are refused).
+         */
+        patch: operations["updateMyAgent"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List agents
+         * @description The tenant's members with their presence, load against capacity (across every tenant they serve), teams and this tenant's conversations they hold.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/agents/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The member's user id. */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set a member's presence or capacity
+         * @description Signs a member off (or on), or sets their capacity. Both belong to the person and apply in every tenant they serve. Recorded in the audit log.
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateAgent"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List teams
+         * @description The tenant's teams (skill groups) by name, with their members.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listTeams"];
+        put?: never;
+        /**
+         * Create a team
+         * @description Adds a team with its strategy, overflow settings and members (each with skills). Recorded in the audit log.
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createTeam"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The team's id. */
+                team_id: components["parameters"]["TeamId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a team
+         * @description One team with its members.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getTeam"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a team
+         * @description Removes the team. Its waiting conversations join the tenant's general queue, and rules naming it fall through to the default. Recorded in the audit log.
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteTeam"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a team
+         * @description Changes the fields sent; `members` replaces the member list. New members start taking the team's waiting conversations at once. Recorded in the audit log.
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateTeam"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/routing/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the routing rules
+         * @description The tenant's routing rules, default team and queue message (defaults until changed).
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getRoutingSettings"];
+        /**
+         * Replace the routing rules
+         * @description Replaces the settings; absent fields take their defaults. Rules apply to conversations that enter the queue from now on. Recorded in the audit log.
+         *
+         *     Needs the `routing:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        put: operations["putRoutingSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The live queue
+         * @description Every queue with someone waiting (how many, and the longest wait), the waiting conversations with their places, and every member's presence and load against capacity.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3382,6 +3588,19 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             resolved_at: string | null;
+            /** Format: uuid */
+            team_id: string | null;
+            priority: number;
+            /**
+             * Format: date-time
+             * @description When it last entered the queue.
+             */
+            queued_at: string | null;
+            /**
+             * Format: date-time
+             * @description When its customer was asked to leave a message; it then waits in the inbox, outside the live queue.
+             */
+            left_message_at: string | null;
         };
         /** @description A conversation with its customer in full. */
         ConversationDetail: {
@@ -3410,6 +3629,19 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             resolved_at: string | null;
+            /** Format: uuid */
+            team_id: string | null;
+            priority: number;
+            /**
+             * Format: date-time
+             * @description When it last entered the queue.
+             */
+            queued_at: string | null;
+            /**
+             * Format: date-time
+             * @description When its customer was asked to leave a message; it then waits in the inbox, outside the live queue.
+             */
+            left_message_at: string | null;
         };
         ConversationList: {
             items: components["schemas"]["Conversation"][];
@@ -4180,6 +4412,245 @@ export interface components {
             /** @description Whether the entry helped. */
             helpful: boolean;
         };
+        /** @description A person's routing state. It is theirs, shared by every tenant they serve. */
+        Agent: {
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * @description online takes new conversations; busy and away keep theirs but take no new ones; offline is signed off.
+             * @enum {string}
+             */
+            presence: "online" | "busy" | "away" | "offline";
+            /** @description True when the system set the presence (away after the last console closed). */
+            presence_auto: boolean;
+            /** @description Most open or pending conversations at once, across every tenant the person serves. */
+            capacity: number;
+            /** @description Open or pending conversations assigned now, across every tenant. */
+            load: number;
+            /** Format: date-time */
+            last_assigned_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A member with their routing state. */
+        AgentView: {
+            /** Format: uuid */
+            user_id: string;
+            /**
+             * @description online takes new conversations; busy and away keep theirs but take no new ones; offline is signed off.
+             * @enum {string}
+             */
+            presence: "online" | "busy" | "away" | "offline";
+            /** @description True when the system set the presence (away after the last console closed). */
+            presence_auto: boolean;
+            /** @description Most open or pending conversations at once, across every tenant the person serves. */
+            capacity: number;
+            /** @description Open or pending conversations assigned now, across every tenant. */
+            load: number;
+            /** Format: date-time */
+            last_assigned_at: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            name: string;
+            /** Format: email */
+            email: string;
+            role: string;
+            team_ids: string[];
+            /** @description This tenant's open or pending conversations assigned to them. */
+            open: number;
+        };
+        AgentList: {
+            items: components["schemas"]["AgentView"][];
+        };
+        AgentUpdateRequest: {
+            /**
+             * @description online takes new conversations; busy and away keep theirs but take no new ones; offline is signed off.
+             * @enum {string}
+             */
+            presence?: "online" | "busy" | "away" | "offline";
+            capacity?: number;
+        };
+        TeamSettings: {
+            /** @description Minutes a conversation waits before it overflows (0: never). */
+            overflow_after_minutes: number;
+            /**
+             * Format: uuid
+             * @description The team it moves to; null: the customer is offered to leave a message.
+             */
+            overflow_team_id: string | null;
+            hours?: components["schemas"]["BusinessHours"];
+        };
+        TeamMember: {
+            /** Format: uuid */
+            user_id: string;
+            skills: string[];
+            /** Format: date-time */
+            last_assigned_at?: string;
+        };
+        TeamMemberInput: {
+            /** Format: uuid */
+            user_id: string;
+            skills?: string[];
+        };
+        Team: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description round_robin: whoever was given one longest ago; least_busy: the lowest load, then round robin; skills: only members with every skill the conversation needs, least busy first.
+             * @enum {string}
+             */
+            strategy: "round_robin" | "least_busy" | "skills";
+            settings: components["schemas"]["TeamSettings"];
+            members: components["schemas"]["TeamMember"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TeamList: {
+            items: components["schemas"]["Team"][];
+        };
+        CreateTeamRequest: {
+            name: string;
+            /**
+             * @description round_robin: whoever was given one longest ago; least_busy: the lowest load, then round robin; skills: only members with every skill the conversation needs, least busy first.
+             * @enum {string}
+             */
+            strategy?: "round_robin" | "least_busy" | "skills";
+            settings?: components["schemas"]["TeamSettings"];
+            members?: components["schemas"]["TeamMemberInput"][];
+        };
+        UpdateTeamRequest: {
+            name?: string;
+            /**
+             * @description round_robin: whoever was given one longest ago; least_busy: the lowest load, then round robin; skills: only members with every skill the conversation needs, least busy first.
+             * @enum {string}
+             */
+            strategy?: "round_robin" | "least_busy" | "skills";
+            settings?: components["schemas"]["TeamSettings"];
+            members?: components["schemas"]["TeamMemberInput"][];
+        };
+        RoutingRule: {
+            name: string;
+            channel_ids?: string[];
+            /** @description Departments picked in the pre-chat form (the contact's department attribute). */
+            departments?: string[];
+            /** @description The contact's language attribute, or the language of the first message (zh matches zh-CN). */
+            languages?: string[];
+            /** @description Any of the contact's tags, e.g. vip. */
+            contact_tags?: string[];
+            /** @description Any of these words in the first message. */
+            keywords?: string[];
+            /** Format: uuid */
+            team_id?: string | null;
+            /** @description Higher goes first in the queue. */
+            priority?: number;
+            /** @description Skills a member needs (for a team with the skills strategy). */
+            skills?: string[];
+        };
+        RoutingSettings: {
+            /** @description Tried in order; the first match wins. Conditions are ANDed, values within one are ORed, an empty condition matches anything. */
+            rules: components["schemas"]["RoutingRule"][];
+            /**
+             * Format: uuid
+             * @description Takes conversations no rule matched; null: any member who may reply.
+             */
+            default_team_id: string | null;
+            /** @description Sent to a customer who has to wait; {position} and {wait} are filled in. Empty: none; "default": a suggested text in the tenant's language. */
+            queue_message: string;
+            hours: components["schemas"]["BusinessHours"];
+            /**
+             * @description What happens to a conversation that has to wait while its queue is closed: it waits, or it becomes a left message (out of the live queue, in the inbox).
+             * @enum {string}
+             */
+            outside_hours: "wait" | "leave_message";
+            /** @description Sent to a customer who comes outside business hours; {next_open} is filled in. Empty: none; "default": a suggested text in the tenant's language. */
+            outside_hours_message: string;
+            /** @description Minutes a conversation may wait in the general queue before its customer is asked to leave a message (0: never). */
+            overflow_after_minutes: number;
+            /** @description Sent when a waiting conversation overflows into a left message. Empty: none; "default": a suggested text in the tenant's language. */
+            leave_message: string;
+        };
+        RoutingSettingsRequest: {
+            /** @description Tried in order; the first match wins. Conditions are ANDed, values within one are ORed, an empty condition matches anything. */
+            rules?: components["schemas"]["RoutingRule"][];
+            /**
+             * Format: uuid
+             * @description Takes conversations no rule matched; null: any member who may reply.
+             */
+            default_team_id?: string | null;
+            /** @description Sent to a customer who has to wait; {position} and {wait} are filled in. Empty: none; "default": a suggested text in the tenant's language. */
+            queue_message?: string;
+            hours?: components["schemas"]["BusinessHours"];
+            /**
+             * @description What happens to a conversation that has to wait while its queue is closed: it waits, or it becomes a left message (out of the live queue, in the inbox).
+             * @enum {string}
+             */
+            outside_hours?: "wait" | "leave_message";
+            /** @description Sent to a customer who comes outside business hours; {next_open} is filled in. Empty: none; "default": a suggested text in the tenant's language. */
+            outside_hours_message?: string;
+            /** @description Minutes a conversation may wait in the general queue before its customer is asked to leave a message (0: never). */
+            overflow_after_minutes?: number;
+            /** @description Sent when a waiting conversation overflows into a left message. Empty: none; "default": a suggested text in the tenant's language. */
+            leave_message?: string;
+        };
+        QueueStat: {
+            /** Format: uuid */
+            team_id: string | null;
+            waiting: number;
+            /** Format: date-time */
+            oldest_queued_at: string | null;
+            longest_wait_seconds: number;
+        };
+        WaitingItem: {
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            team_id: string | null;
+            priority: number;
+            /** Format: date-time */
+            queued_at: string;
+            position: number;
+        };
+        QueueOverview: {
+            queues: components["schemas"]["QueueStat"][];
+            /** @description At most 500, best first within each queue. */
+            items: components["schemas"]["WaitingItem"][];
+            agents: components["schemas"]["AgentView"][];
+            /** Format: date-time */
+            at: string;
+            /** @description Unassigned conversations whose customers left a message: in the inbox, outside the live queue. */
+            left_messages: number;
+        };
+        HoursInterval: {
+            /** @description HH:MM, local time. */
+            start: string;
+            /** @description HH:MM or 24:00; at or before start spans midnight. */
+            end: string;
+        };
+        /** @description Business hours: several intervals a day, holidays and special days, in an IANA time zone. null: always open (or, for a team, the tenant's hours). */
+        BusinessHours: {
+            /** @description IANA zone, e.g. Asia/Shanghai. */
+            time_zone: string;
+            /** @description A day without intervals is closed. */
+            weekly: {
+                mon?: components["schemas"]["HoursInterval"][];
+                tue?: components["schemas"]["HoursInterval"][];
+                wed?: components["schemas"]["HoursInterval"][];
+                thu?: components["schemas"]["HoursInterval"][];
+                fri?: components["schemas"]["HoursInterval"][];
+                sat?: components["schemas"]["HoursInterval"][];
+                sun?: components["schemas"]["HoursInterval"][];
+            };
+            holidays?: {
+                /** @description YYYY-MM-DD in the schedule's zone. */
+                date: string;
+                name?: string;
+                /** @description Absent: closed all day; present: exactly these hours (a make-up working day). */
+                intervals?: components["schemas"]["HoursInterval"][];
+            }[];
+        } | null;
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -4282,6 +4753,10 @@ export interface components {
         KbVersion: number;
         /** @description The tenant's slug. */
         HelpSlug: string;
+        /** @description The team's id. */
+        TeamId: string;
+        /** @description The member's user id. */
+        UserId: string;
     };
     requestBodies: never;
     headers: never;
@@ -5951,7 +6426,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. `message.not-found`: an attachment does not exist. */
             404: components["responses"]["NotFound"];
-            /** @description `conversation.closed`: the conversation is closed. */
+            /** @description `conversation.closed`: the conversation is closed. `agent.at-capacity`: replying would take a waiting conversation, and the caller already has as many open conversations as their capacity allows (across every tenant they serve). */
             409: components["responses"]["Conflict"];
             /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
             413: components["responses"]["PayloadTooLarge"];
@@ -5992,6 +6467,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
             404: components["responses"]["NotFound"];
+            /** @description `conversation.closed`: the conversation is closed. `agent.at-capacity`: the agent already has as many open conversations as their capacity allows (across every tenant they serve). */
+            409: components["responses"]["Conflict"];
             /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
             413: components["responses"]["PayloadTooLarge"];
             /** @description `conversation.bad-assignee` (`field: assignee_id`): not a member of this tenant. */
@@ -8903,6 +9380,394 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             /** @description `help.throttled`: too many answers from this address; retry after `Retry-After` seconds. */
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getMyAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's routing state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth.user-only`: an API key was presented; this route needs a user's access token. */
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    updateMyAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller's routing state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `auth.user-only`: an API key was presented; this route needs a user's access token. */
+            403: components["responses"]["Forbidden"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The member's user id. */
+                user_id: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The member. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `agent.not-found`: no such member in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    listTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The teams. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamList"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTeamRequest"];
+            };
+        };
+        responses: {
+            /** @description The team. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` for a name that is empty or over 80 characters (`field: name`), an unknown strategy, overflow minutes outside 0–1440, an overflow team of another tenant or the team itself, more than 500 members or 20 skills a member; `routing.not-member` (`field: members`): someone who is not a member of this tenant; `team.too-many`: the tenant has 200 teams. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `team.name-taken`: another team has this name. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    getTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The team's id. */
+                team_id: components["parameters"]["TeamId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `team.not-found`: no such team in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The team's id. */
+                team_id: components["parameters"]["TeamId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `team.not-found`: no such team in this tenant. */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The team's id. */
+                team_id: components["parameters"]["TeamId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTeamRequest"];
+            };
+        };
+        responses: {
+            /** @description The team. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` for a name that is empty or over 80 characters (`field: name`), an unknown strategy, overflow minutes outside 0–1440, an overflow team of another tenant or the team itself, more than 500 members or 20 skills a member; `routing.not-member` (`field: members`): someone who is not a member of this tenant; `team.too-many`: the tenant has 200 teams. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `team.not-found`: no such team in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `team.name-taken`: another team has this name. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    getRoutingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettings"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putRoutingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettings"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` naming the field (e.g. `rules[0].priority`) for a rule without a name, more than 200 rules or 50 values in a condition, a priority outside 0–10, a queue message over 1000 characters, or a team that is not this tenant's. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `routing:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    getQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queues now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOverview"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
         };
     };
 }

@@ -97,6 +97,25 @@ export type BotSettingsInput = Required<Omit<S['BotSettingsRequest'], 'llm' | 'l
   llm_api_key?: string;
 };
 
+// Routing: presence and capacity, teams, rules and the live queue.
+export type Agent = S['Agent'];
+export type AgentView = S['AgentView'];
+export type Presence = Agent['presence'];
+export type AgentUpdateRequest = S['AgentUpdateRequest'];
+export type Team = S['Team'];
+export type TeamMember = S['TeamMember'];
+export type TeamMemberInput = S['TeamMemberInput'];
+export type TeamSettings = S['TeamSettings'];
+export type TeamStrategy = Team['strategy'];
+export type CreateTeamRequest = S['CreateTeamRequest'];
+export type UpdateTeamRequest = S['UpdateTeamRequest'];
+export type RoutingRule = S['RoutingRule'];
+export type RoutingSettings = S['RoutingSettings'];
+export type RoutingSettingsRequest = S['RoutingSettingsRequest'];
+export type QueueOverview = S['QueueOverview'];
+export type QueueStat = S['QueueStat'];
+export type WaitingItem = S['WaitingItem'];
+
 export interface Items<T> {
   items: T[];
 }

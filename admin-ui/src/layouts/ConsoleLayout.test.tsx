@@ -54,8 +54,24 @@ describe('console layout and permissions', () => {
     expect(screen.queryByTestId('nav-settings')).toBeNull();
     expect(screen.queryByTestId('nav-audit-log')).toBeNull();
     expect(screen.queryByTestId('nav-platform')).toBeNull();
+    expect(screen.getByTestId('nav-queue')).toBeInTheDocument();
+    expect(screen.queryByTestId('nav-routing')).toBeNull();
     expect(screen.getByTestId('current-tenant-name')).toHaveTextContent('Acme');
     expect(await screen.findByTestId('overview-role')).toHaveTextContent('客服');
+  });
+
+  it('shows routing with routing:manage, and the presence control in the header', async () => {
+    mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1': () => json(200, { tenant, role: 'supervisor', permissions: ['conversations:read', 'routing:manage'] }),
+      'GET /api/v1/me/agent': () =>
+        json(200, { user_id: 'u1', presence: 'online', presence_auto: false, capacity: 5, load: 2, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z' }),
+    });
+    renderAt('/t/t1');
+    expect(await screen.findByTestId('nav-routing', {}, { timeout: 15_000 })).toHaveAttribute('href', '/t/t1/routing');
+    expect(screen.getByTestId('nav-queue')).toHaveAttribute('href', '/t/t1/queue');
+    expect(await screen.findByTestId('presence-switch')).toHaveAttribute('data-presence', 'online');
+    expect(screen.getByTestId('presence-capacity')).toHaveTextContent('2/5');
   });
 
   it('answers a direct URL to a forbidden page with 403', async () => {

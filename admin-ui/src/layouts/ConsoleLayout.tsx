@@ -1,5 +1,5 @@
 // The signed-in console: sider navigation, a header with the tenant switcher, the
-// language switch and the user menu. Under /t/:tenantId it loads the tenant (role and
+// agent's presence and capacity, the language switch and the user menu. Under /t/:tenantId it loads the tenant (role and
 // permissions) and shows only the pages those permissions allow.
 import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Button, Grid, Layout, Menu, Tooltip } from 'antd';
@@ -16,6 +16,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth, useMe } from '../auth/AuthContext';
 import { Brand } from '../components/Brand';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { PresenceSwitch } from '../components/PresenceSwitch';
 import { PageSpin } from '../components/PageSpin';
 import { TenantBlocked, TENANT_BLOCKING_CODES } from '../components/TenantBlocked';
 import { ErrorState } from '../components/ErrorState';
@@ -201,6 +202,7 @@ export default function ConsoleLayout() {
               <TenantSwitcher currentId={tenantId} currentName={tenant?.access?.tenant.name} />
             ) : null}
             <div className="kefu-header-spacer" />
+            {me.memberships.length > 0 ? <PresenceSwitch compact={narrow} /> : null}
             <LanguageSwitch compact={narrow} />
             <UserMenu />
           </Header>

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -95,9 +96,10 @@ type Replier interface {
 	Reply(ctx context.Context, conversationID uuid.UUID, r conversation.Reply) (conversation.Message, error)
 }
 
-// Publisher streams an ephemeral event (not stored) to realtime subscribers.
+// Publisher streams ephemeral events (not stored) of one tenant, encoded, to
+// realtime subscribers in one round trip (realtime.Hub).
 type Publisher interface {
-	Publish(ctx context.Context, ev conversation.Event) error
+	PublishRaw(ctx context.Context, tenantID uuid.UUID, payloads [][]byte) error
 }
 
 // Tx runs a function in one transaction.
@@ -253,7 +255,7 @@ func (s *Service) drain(ctx context.Context, team *uuid.UUID) (int, error) {
 
 // maxPositionUpdates bounds the customers told their new place after a queue moved:
 // those further back see their place when they reach this depth.
-const maxPositionUpdates = 200
+const maxPositionUpdates = 100
 
 // publishPositions tells the customers still waiting in a queue that moved their new
 // places. Events are best effort: the widget also learns its place when it starts
@@ -270,14 +272,21 @@ func (s *Service) publishPositions(ctx context.Context, team *uuid.UUID) {
 	if err != nil {
 		return
 	}
+	payloads := make([][]byte, 0, len(qs))
 	for i, q := range qs {
-		s.publishPosition(ctx, q, i+1, per)
+		payloads = append(payloads, positionEvent(q, i+1, per))
 	}
+	_ = s.Publisher.PublishRaw(ctx, qs[0].TenantID, payloads)
 }
 
 func (s *Service) publishPosition(ctx context.Context, q Queued, pos int, per time.Duration) {
-	_ = s.Publisher.Publish(ctx, conversation.Event{Type: conversation.EventQueuePosition, TenantID: q.TenantID,
+	_ = s.Publisher.PublishRaw(ctx, q.TenantID, [][]byte{positionEvent(q, pos, per)})
+}
+
+func positionEvent(q Queued, pos int, per time.Duration) []byte {
+	b, _ := json.Marshal(conversation.Event{Type: conversation.EventQueuePosition, TenantID: q.TenantID,
 		ConversationID: q.ID, Position: pos, WaitSeconds: int(time.Duration(pos) * per / time.Second)})
+	return b
 }
 
 // assignOne gives the queue's head to the agent the team's strategy picks, in one
@@ -448,13 +457,29 @@ func (s *Service) AgentFreed(ctx context.Context, userID uuid.UUID) error {
 		if err != nil || len(heads) == 0 {
 			return err
 		}
+		// The heads are best first and often share a queue: serve each queue once,
+		// in that order, and stop as soon as the agent is full.
 		served := 0
+		seen := map[[2]uuid.UUID]bool{}
 		for _, h := range heads {
+			k := [2]uuid.UUID{h.TenantID}
+			if h.TeamID != nil {
+				k[1] = *h.TeamID
+			}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
 			n, err := s.drain(tenants.NewContext(all, h.TenantID), h.TeamID)
 			if err != nil {
 				return err
 			}
 			served += n
+			if n > 0 {
+				if a, err := s.Store.Agent(all, userID); err != nil || !a.Available() {
+					return err
+				}
+			}
 		}
 		if served == 0 {
 			return nil

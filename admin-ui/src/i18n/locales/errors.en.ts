@@ -99,6 +99,15 @@ const errors: Record<string, string> = {
   'bot.no-model': 'The bot has no knowledge to answer from yet.',
   'bot.turn-not-found': 'No such bot answer.',
   'bot.not-an-answer': 'Only the bot’s answers can be rated.',
+  'team.name-taken': 'A team with this name already exists; pick another name.',
+  'team.not-found': 'The team does not exist; it may have been deleted.',
+  'team.too-many': 'A tenant can have at most 200 teams.',
+  'routing.not-member': 'Only members of this tenant can be in its teams; someone may have left. Reload and choose again.',
+  'agent.not-found': 'No such member in this tenant.',
+  'agent.at-capacity': 'You are at your capacity: you cannot take more conversations. Resolve some, or raise your capacity.',
+  'conversation.not-queued': 'The conversation is no longer waiting in the queue.',
+  'request.invalid@presence': 'Presence is online, busy, away or offline.',
+  'request.invalid@capacity': 'Capacity is a whole number from 0 to 100.',
 };
 
 export default errors;

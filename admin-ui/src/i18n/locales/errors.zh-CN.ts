@@ -99,6 +99,15 @@ const errors: Record<string, string> = {
   'bot.no-model': '机器人还没有可用的知识。',
   'bot.turn-not-found': '没有这条机器人回答。',
   'bot.not-an-answer': '只能评价机器人的回答。',
+  'team.name-taken': '已有同名团队，请换一个名称。',
+  'team.not-found': '团队不存在，可能已被删除。',
+  'team.too-many': '一个租户最多可以有 200 个团队。',
+  'routing.not-member': '只能选择本租户的成员；有人可能已离开本租户，请刷新后重新选择。',
+  'agent.not-found': '本租户中没有这名成员。',
+  'agent.at-capacity': '已达到同时接待上限，无法再接手会话。请先解决部分会话，或调高接待上限。',
+  'conversation.not-queued': '该会话已不在排队中。',
+  'request.invalid@presence': '接待状态只能是在线、忙碌、离开或离线。',
+  'request.invalid@capacity': '接待上限需为 0–100 之间的整数。',
 };
 
 export default errors;

@@ -27,8 +27,9 @@ import { ErrorState } from '../../components/ErrorState';
 import { Forbidden } from '../../components/Forbidden';
 import { tenantColor } from '../../components/TenantSwitcher';
 import { byTime, contactName, mergeMessages, newClientId, withState } from '../../lib/chat';
-import { errorMessage } from '../../lib/errors';
+import { errorMessage, hasCode } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
+import { myAgentChanged } from '../../lib/presence';
 import { useRealtime } from '../../lib/realtime';
 import { useOptionalTenant, useTenantAccess } from '../../tenant/TenantContext';
 import { AttachmentView } from './AttachmentView';
@@ -382,6 +383,8 @@ export function ConversationPane({
       noteFailures([m], true);
     } catch (err) {
       setPending((p) => p.map((x) => (x.client_id === clientId ? { ...x, local: 'failed', localError: errorMessage(err, t) } : x)));
+      // Replying to a waiting conversation takes it; that needs room in the capacity.
+      if (hasCode(err, 'agent.at-capacity')) atCapacity();
     }
   }
 
@@ -421,10 +424,17 @@ export function ConversationPane({
       onItemRef.current(c);
       toast.success(t(`conversation.done.${kind}`));
     } catch (err) {
-      toast.error(errorMessage(err, t));
+      if (hasCode(err, 'agent.at-capacity')) atCapacity();
+      else toast.error(errorMessage(err, t));
     } finally {
       setBusy(null);
     }
+  }
+
+  /** 409 agent.at-capacity: say why, and let the header show the load that caused it. */
+  function atCapacity() {
+    toast.error({ content: <span data-testid="conversation-at-capacity">{t('conversation.atCapacity')}</span>, key: 'at-capacity', duration: 6 });
+    myAgentChanged();
   }
 
   if (access?.error) return <section className="kefu-conv"><ErrorState error={access.error} onRetry={() => void access.reload()} /></section>;

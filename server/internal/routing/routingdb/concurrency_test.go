@@ -31,7 +31,7 @@ type fixture struct {
 	vip     map[uuid.UUID]bool
 }
 
-func exec(t *testing.T, d *sql.DB, q string, args ...any) {
+func exec(t testing.TB, d *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := d.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -41,7 +41,7 @@ func exec(t *testing.T, d *sql.DB, q string, args ...any) {
 // newFixture builds nTenants tenants with convsPer waiting conversations each (every
 // fifth one from a VIP contact), six agents online with the given capacity, and team
 // i holding agents i*2 .. i*2+3 (mod 6).
-func newFixture(t *testing.T, nTenants, convsPer, capacity int) *fixture {
+func newFixture(t testing.TB, nTenants, convsPer, capacity int) *fixture {
 	url, owner, _ := kefutest.MigratedPostgres(t, 2)
 	f := &fixture{owner: owner, url: url, vip: map[uuid.UUID]bool{}}
 	now := time.Now().UTC()
@@ -92,7 +92,7 @@ type node struct {
 	svc *routing.Service
 }
 
-func (f *fixture) node(t *testing.T, rec *recorder) node {
+func (f *fixture) node(t testing.TB, rec *recorder) node {
 	d, err := db.Open(context.Background(), db.Options{URL: f.url, MaxOpenConns: 6})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func (r *recorder) add(a routing.Assignment) {
 }
 
 // routeAll routes every conversation at once from two nodes.
-func (f *fixture) routeAll(t *testing.T, nodes []node) {
+func (f *fixture) routeAll(t testing.TB, nodes []node) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 1000)
 	i := 0
