@@ -11,6 +11,8 @@ import (
 
 	"github.com/kefu-io/kefu/server/internal/api"
 	"github.com/kefu-io/kefu/server/internal/bot"
+	"github.com/kefu-io/kefu/server/internal/canned"
+	"github.com/kefu-io/kefu/server/internal/canned/canneddb"
 	"github.com/kefu-io/kefu/server/internal/channels"
 	"github.com/kefu-io/kefu/server/internal/channels/channelsdb"
 	"github.com/kefu-io/kefu/server/internal/conversation"
@@ -123,7 +125,8 @@ func (m *Main) apiChat() api.Chat {
 	c := m.chat
 	return api.Chat{Channels: c.channels, Conversations: c.conversations, Hub: c.hub, Contacts: c.convStore,
 		Pipeline: c.pipeline, Webchat: c.webchat, Files: c.files, PublicURL: m.publicURL, Plugins: m.pluginInfos,
-		Bot: c.bot, BotKnowledge: m.knowledgeWriter(), Routing: c.routing}
+		Bot: c.bot, BotKnowledge: m.knowledgeWriter(), Routing: c.routing,
+		Canned: &canned.Service{Store: &canneddb.Store{DB: m.DB}}}
 }
 
 // deliver is the worker's message:send handler.

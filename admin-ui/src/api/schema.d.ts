@@ -1047,7 +1047,7 @@ export interface paths {
         put?: never;
         /**
          * Resolve a conversation
-         * @description Marks the conversation resolved; the customer's next message reopens it.
+         * @description Marks the conversation resolved; the customer's next message reopens it. The body is optional: a wrap-up (category and summary) when the tenant asks for one (see `getWrapUp`).
          *
          *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
          */
@@ -2953,6 +2953,203 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an internal note
+         * @description Adds a note only agents see (never sent to the customer). Each mentioned member gets a `mention` event on their console's realtime stream.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["addNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a conversation into this one
+         * @description Moves the other conversation's messages into this one and closes it. Both must belong to the same contact and still take messages.
+         *
+         *     Needs the `conversations:manage` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["mergeConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer a conversation
+         * @description Hands the conversation to an agent (within their capacity) or to a team's queue, with an optional internal note the receiving agent finds in the conversation.
+         *
+         *     Needs the `conversations:assign` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["transferConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/wrap-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get the wrap-up settings
+         * @description Whether resolving asks for a category and summary, and the categories to choose from.
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["getWrapUp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List canned responses
+         * @description The tenant's shared canned responses and the caller's personal ones, by shortcut, optionally matching `q` (shortcut, title or text; at most 200).
+         *
+         *     Needs the `conversations:read` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        get: operations["listCannedResponses"];
+        put?: never;
+        /**
+         * Create a canned response
+         * @description Adds a personal canned response, or a shared one (needs `kb:edit` as well).
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["createCannedResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/canned-responses/{canned_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The canned response's id. */
+                canned_id: components["parameters"]["CannedId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a canned response
+         * @description Removes it. Personal responses only by their owner; shared ones need `kb:edit`.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        delete: operations["deleteCannedResponse"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a canned response
+         * @description Changes the fields sent. Personal responses only by their owner; shared ones need `kb:edit`.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        patch: operations["updateCannedResponse"];
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_id}/canned-responses/{canned_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The canned response's id. */
+                canned_id: components["parameters"]["CannedId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fill in a canned response
+         * @description The response's text with its placeholders filled for a conversation: the customer's name, email, phone and custom attributes, and the caller's name. A placeholder without a value becomes empty.
+         *
+         *     Needs the `conversations:reply` permission in the tenant, held by the caller's role (a member's access token, or one of the tenant's API keys).
+         */
+        post: operations["renderCannedResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3560,6 +3757,8 @@ export interface components {
             merged_into: string | null;
             /** Format: date-time */
             updated_at: string;
+            /** @description Labels for agents and routing rules (e.g. vip), lower-case. */
+            tags: string[];
         };
         /** @description A conversation, tagged with its tenant. */
         Conversation: {
@@ -3601,6 +3800,9 @@ export interface components {
              * @description When its customer was asked to leave a message; it then waits in the inbox, outside the live queue.
              */
             left_message_at: string | null;
+            /** @description The wrap-up category given when it was resolved ("" for none). */
+            wrapup_category: string;
+            wrapup_summary: string;
         };
         /** @description A conversation with its customer in full. */
         ConversationDetail: {
@@ -3642,6 +3844,9 @@ export interface components {
              * @description When its customer was asked to leave a message; it then waits in the inbox, outside the live queue.
              */
             left_message_at: string | null;
+            /** @description The wrap-up category given when it was resolved ("" for none). */
+            wrapup_category: string;
+            wrapup_summary: string;
         };
         ConversationList: {
             items: components["schemas"]["Conversation"][];
@@ -3669,7 +3874,7 @@ export interface components {
             /** Format: uuid */
             sender_id: string | null;
             /** @enum {string} */
-            type: "text" | "image" | "file" | "system";
+            type: "text" | "image" | "file" | "system" | "note";
             text: string;
             attachments: components["schemas"]["MessageAttachment"][];
             /**
@@ -3682,6 +3887,8 @@ export interface components {
             client_id: string;
             /** Format: date-time */
             created_at: string;
+            /** @description The members a note mentions (empty for other messages). */
+            mentions: string[];
         };
         /** @description Messages oldest first. */
         MessageList: {
@@ -3815,6 +4022,12 @@ export interface components {
             name?: string;
             email?: string;
             phone?: string;
+            /** @description Replaces the tags (trimmed, lower-cased, de-duplicated). */
+            tags?: string[];
+            /** @description Replaces the custom attributes (at most 50; names of letters, digits and _; an empty value removes one). They fill canned responses' {{customer.<name>}}. */
+            attributes?: {
+                [key: string]: string;
+            };
         };
         MergeContactRequest: {
             /**
@@ -4571,6 +4784,7 @@ export interface components {
             overflow_after_minutes: number;
             /** @description Sent when a waiting conversation overflows into a left message. Empty: none; "default": a suggested text in the tenant's language. */
             leave_message: string;
+            wrap_up: components["schemas"]["WrapUp"];
         };
         RoutingSettingsRequest: {
             /** @description Tried in order; the first match wins. Conditions are ANDed, values within one are ORed, an empty condition matches anything. */
@@ -4594,6 +4808,7 @@ export interface components {
             overflow_after_minutes?: number;
             /** @description Sent when a waiting conversation overflows into a left message. Empty: none; "default": a suggested text in the tenant's language. */
             leave_message?: string;
+            wrap_up?: components["schemas"]["WrapUpInput"];
         };
         QueueStat: {
             /** Format: uuid */
@@ -4651,6 +4866,101 @@ export interface components {
                 intervals?: components["schemas"]["HoursInterval"][];
             }[];
         } | null;
+        WrapUp: {
+            /**
+             * @description Whether resolving asks for a category and summary; required refuses a resolve without a category.
+             * @enum {string}
+             */
+            mode: "off" | "optional" | "required";
+            /** @description The choices; empty allows any category. */
+            categories: string[];
+        };
+        WrapUpInput: {
+            /**
+             * @description Whether resolving asks for a category and summary; required refuses a resolve without a category.
+             * @enum {string}
+             */
+            mode?: "off" | "optional" | "required";
+            /** @description The choices; empty allows any category. */
+            categories?: string[];
+        };
+        ResolveRequest: {
+            category?: string;
+            summary?: string;
+        };
+        NoteRequest: {
+            text: string;
+            /** @description Members to notify (user ids). */
+            mentions?: string[];
+            /** @description Makes a retried request return the first note. */
+            client_id?: string;
+        };
+        MergeConversationRequest: {
+            /**
+             * Format: uuid
+             * @description The other conversation (same contact): its messages move here and it is closed.
+             */
+            conversation_id: string;
+        };
+        /** @description Exactly one of assignee_id and team_id. */
+        TransferRequest: {
+            /**
+             * Format: uuid
+             * @description An agent (within their capacity).
+             */
+            assignee_id?: string;
+            /**
+             * Format: uuid
+             * @description A team: the conversation joins its queue.
+             */
+            team_id?: string;
+            /** @description An internal note for the receiving agent (who is notified of it as a mention). */
+            note?: string;
+        };
+        CannedResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            scope: "shared" | "personal";
+            /** Format: uuid */
+            owner_id: string | null;
+            /** @description Typed as /shortcut in the reply box. */
+            shortcut: string;
+            title: string;
+            /** @description With placeholders: {{customer.name}}, {{customer.email}}, {{customer.phone}}, {{customer.<attribute>}}, {{agent.name}}. */
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CannedResponseList: {
+            items: components["schemas"]["CannedResponse"][];
+        };
+        CreateCannedRequest: {
+            /**
+             * @description shared needs kb:edit.
+             * @enum {string}
+             */
+            scope: "shared" | "personal";
+            /** @description Letters, digits, - and _. */
+            shortcut: string;
+            title: string;
+            text: string;
+        };
+        UpdateCannedRequest: {
+            /** @description Letters, digits, - and _. */
+            shortcut?: string;
+            title?: string;
+            text?: string;
+        };
+        RenderCannedRequest: {
+            /** Format: uuid */
+            conversation_id: string;
+        };
+        RenderedText: {
+            text: string;
+        };
     };
     responses: {
         /** @description Malformed request (`request.invalid`, `request.unsupported-media-type`). */
@@ -4757,6 +5067,8 @@ export interface components {
         TeamId: string;
         /** @description The member's user id. */
         UserId: string;
+        /** @description The canned response's id. */
+        CannedId: string;
     };
     requestBodies: never;
     headers: never;
@@ -6283,14 +6595,16 @@ export interface operations {
             query?: {
                 /** @description Page size: 1 to 200. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed. */
-                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed; or all. */
+                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed" | "all";
                 /** @description Only this channel's conversations. */
                 channel_id?: string;
                 /** @description `me`, `none` (unassigned), `all`, or a user id. */
                 assignee?: string;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Only this contact's conversations (every channel). */
+                contact_id?: string;
             };
             header?: never;
             path: {
@@ -6487,7 +6801,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResolveRequest"];
+            };
+        };
         responses: {
             /** @description The conversation. */
             200: {
@@ -6498,12 +6816,18 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `wrapup.required` (`field: category`): the tenant requires a wrap-up category; `request.invalid` (`field: category`) for a category not in the tenant's list, (`field: summary`) for a summary over 500 characters. */
+            400: components["responses"]["BadRequest"];
             /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
             401: components["responses"]["Unauthorized"];
             /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
             403: components["responses"]["Forbidden"];
             /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
             404: components["responses"]["NotFound"];
+            /** @description `conversation.closed`: the conversation is closed. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
     reopenConversation: {
@@ -6679,8 +7003,8 @@ export interface operations {
             query?: {
                 /** @description Page size: 1 to 200. */
                 limit?: components["parameters"]["Limit"];
-                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed. */
-                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed";
+                /** @description Comma-separated statuses: bot, queued, open, pending, resolved, closed; or all. */
+                status?: "bot" | "queued" | "open" | "pending" | "resolved" | "closed" | "all";
                 /** @description Only this channel's conversations. */
                 channel_id?: string;
                 /** @description `me`, `none` (unassigned), `all`, or a user id. */
@@ -6689,6 +7013,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Only this tenant (one the caller belongs to; others give an empty page). */
                 tenant_id?: string;
+                /** @description Only this contact's conversations (every channel). */
+                contact_id?: string;
             };
             header?: never;
             path?: never;
@@ -7472,7 +7798,7 @@ export interface operations {
                     "application/json": components["schemas"]["Contact"];
                 };
             };
-            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field (named in `field`), a field is over 255 characters, or `email` is not an address. */
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field (named in `field`), a field is over 255 characters, `email` is not an address, or the tags (`field: tags`) or attributes (`field: attributes`) break their limits. */
             400: components["responses"]["BadRequest"];
             /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
             401: components["responses"]["Unauthorized"];
@@ -9768,6 +10094,340 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
             404: components["responses"]["NotFound"];
+        };
+    };
+    addNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The note. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `message.empty` / `message.too-long` (`field: text`); `note.bad-mention` (`field: mentions`): someone who is not a member; `request.invalid` (`field: mentions`) for more than 20. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    mergeConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The kept conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `conversation.merge-other-contact` (`field: conversation_id`): another contact's conversation; `request.invalid` (`field: conversation_id`) for the same conversation or one that does not exist. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:manage` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `conversation.closed`: one of them is closed. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    transferConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The conversation's id. */
+                conversation_id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferRequest"];
+            };
+        };
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: assignee_id`) unless exactly one of assignee_id and team_id is given, (`field: note`) for a note over 4000 characters. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:assign` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `conversation.not-found`: no such conversation in this tenant. `team.not-found`: no such team in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `agent.at-capacity`: the agent already has as many open conversations as their capacity allows (across every tenant they serve); `conversation.closed`: the conversation is closed. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `conversation.bad-assignee` (`field: assignee_id`): not a member of this tenant. */
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    getWrapUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wrap-up settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WrapUp"];
+                };
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listCannedResponses: {
+        parameters: {
+            query?: {
+                /** @description Text to match (a leading / is ignored). */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The canned responses. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponseList"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). `request.invalid` (`field: q`) for more than 100 characters. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:read` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCannedRequest"];
+            };
+        };
+        responses: {
+            /** @description The canned response. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` naming the field for a shortcut that is not 1–32 letters, digits, - or _, a title over 80 or a text over 4000 characters, or an unknown scope; `canned.too-many`: the tenant has 5000. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. `auth.forbidden` also when a shared response is managed without the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). */
+            404: components["responses"]["NotFound"];
+            /** @description `canned.shortcut-taken` (`field: shortcut`): another shared response (or another of the caller's own) has this shortcut. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    deleteCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The canned response's id. */
+                canned_id: components["parameters"]["CannedId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. `auth.forbidden` also when a shared response is managed without the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `canned.not-found`: no such canned response here (another agent's personal ones included). */
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The canned response's id. */
+                canned_id: components["parameters"]["CannedId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCannedRequest"];
+            };
+        };
+        responses: {
+            /** @description The canned response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponse"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` naming the field for a shortcut that is not 1–32 letters, digits, - or _, a title over 80 or a text over 4000 characters, or an unknown scope; `canned.too-many`: the tenant has 5000. */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. `auth.forbidden` also when a shared response is managed without the `kb:edit` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `canned.not-found`: no such canned response here (another agent's personal ones included). */
+            404: components["responses"]["NotFound"];
+            /** @description `canned.shortcut-taken` (`field: shortcut`): the shortcut is taken. */
+            409: components["responses"]["Conflict"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
+        };
+    };
+    renderCannedResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant's id. A tenant the caller is not a member of answers 404. */
+                tenant_id: components["parameters"]["TenantId"];
+                /** @description The canned response's id. */
+                canned_id: components["parameters"]["CannedId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderCannedRequest"];
+            };
+        };
+        responses: {
+            /** @description The text. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedText"];
+                };
+            };
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). */
+            400: components["responses"]["BadRequest"];
+            /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
+            401: components["responses"]["Unauthorized"];
+            /** @description `tenant.suspended`: the tenant is suspended; `tenant.2fa-required`: the tenant requires two-factor authentication and the caller has not enabled it. `auth.forbidden`: the caller lacks the `conversations:reply` permission. */
+            403: components["responses"]["Forbidden"];
+            /** @description `tenant.not-found`: no such tenant, or the caller is not a member of it (the two are indistinguishable by design, as is an API key of another tenant). `canned.not-found`: no such canned response here (another agent's personal ones included). `conversation.not-found`: no such conversation in this tenant. */
+            404: components["responses"]["NotFound"];
+            /** @description `request.too-large`: the body exceeds the server's limit (1 MiB by default). */
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
 }

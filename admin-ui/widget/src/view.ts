@@ -308,6 +308,7 @@ export class View {
   // wait in seconds (0: no estimate).
   setQueue(position: number, waitSeconds: number): void {
     this.queueEl.hidden = position <= 0;
+    this.queueEl.dataset.position = String(Math.max(position, 0));
     if (position <= 0) return;
     const text = fmt(this.t.queuePosition, { n: position });
     const mins = Math.ceil(waitSeconds / 60);

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kefu-io/kefu/server/internal/authz"
 	"github.com/kefu-io/kefu/server/internal/bot"
+	"github.com/kefu-io/kefu/server/internal/canned"
 	"github.com/kefu-io/kefu/server/internal/channels"
 	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/pipeline"
@@ -48,6 +50,8 @@ type Chat struct {
 	BotKnowledge bot.KnowledgeWriter
 	// Routing is presence, capacity, teams, rules and the queue (nil: no routing routes).
 	Routing *routing.Service
+	// Canned is agents' canned responses (nil: no routes).
+	Canned *canned.Service
 }
 
 // PluginInfo is a connector plugin as operators see it.
@@ -80,6 +84,8 @@ func (s *Server) chatRoutes() {
 	s.handle("POST", t+"/conversations/:conversation_id/messages", Tenant, authz.ConversationsReply, s.reply)
 	s.handle("POST", t+"/conversations/:conversation_id/assign", Tenant, authz.ConversationsAssign, s.assign)
 	s.handle("POST", t+"/conversations/:conversation_id/resolve", Tenant, authz.ConversationsReply, s.resolve)
+	s.handle("POST", t+"/conversations/:conversation_id/notes", Tenant, authz.ConversationsReply, s.addNote)
+	s.handle("POST", t+"/conversations/:conversation_id/merge", Tenant, authz.ConversationsManage, s.mergeConversation)
 	s.handle("POST", t+"/conversations/:conversation_id/reopen", Tenant, authz.ConversationsReply, s.reopen)
 	s.handle("POST", t+"/conversations/:conversation_id/read", Tenant, authz.ConversationsRead, s.markRead)
 	s.handle("POST", t+"/conversations/:conversation_id/typing", Tenant, authz.ConversationsReply, s.agentTyping)
@@ -250,7 +256,7 @@ func conversationFilter(c *fiber.Ctx, me uuid.UUID) (conversation.Filter, error)
 		return f, err
 	}
 	f.Limit = min(limit, 100)
-	if st := c.Query("status"); st != "" {
+	if st := c.Query("status"); st != "" && st != "all" {
 		for _, p := range strings.Split(st, ",") {
 			s, ok := conversation.ParseStatus(strings.TrimSpace(p))
 			if !ok {
@@ -265,6 +271,13 @@ func conversationFilter(c *fiber.Ctx, me uuid.UUID) (conversation.Filter, error)
 			return f, errs.Invalidf("channel_id", "channel_id must be a channel id.")
 		}
 		f.ChannelID = &id
+	}
+	if ct := c.Query("contact_id"); ct != "" {
+		id, err := uuid.Parse(ct)
+		if err != nil {
+			return f, errs.Invalidf("contact_id", "contact_id must be a contact id.")
+		}
+		f.ContactID = &id
 	}
 	switch a := c.Query("assignee"); a {
 	case "", "all", "any":
@@ -336,6 +349,7 @@ func (s *Server) conversationItems(ctx context.Context, cs []conversation.Conver
 			"last_message_at": cv.LastMessageAt, "last_message_preview": cv.Preview, "unread": cv.Unread,
 			"created_at": cv.CreatedAt, "updated_at": cv.UpdatedAt, "resolved_at": cv.ResolvedAt,
 			"team_id": cv.TeamID, "priority": cv.Priority, "queued_at": cv.QueuedAt, "left_message_at": cv.LeftMessageAt,
+			"wrapup_category": cv.WrapUpCategory, "wrapup_summary": cv.WrapUpSummary,
 		}
 	}
 	return out, nil
@@ -456,7 +470,14 @@ func (s *Server) messageJSON(tenantID uuid.UUID, m conversation.Message) fiber.M
 	}
 	return fiber.Map{"id": m.ID, "conversation_id": m.ConversationID, "direction": m.Direction, "sender_type": m.SenderType,
 		"sender_id": m.SenderID, "type": m.Type, "text": m.Text, "attachments": as, "status": m.Status, "error": m.Error,
-		"client_id": m.ClientID, "created_at": m.CreatedAt}
+		"client_id": m.ClientID, "created_at": m.CreatedAt, "mentions": mentionList(m.Mentions)}
+}
+
+func mentionList(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
 }
 
 func queryUUID(c *fiber.Ctx, name string) (*uuid.UUID, error) {
@@ -593,7 +614,27 @@ func (s *Server) resolve(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.chat.Conversations.Resolve(c.UserContext(), id)
+	// The body is optional: a wrap-up, when the tenant asks for one.
+	var in struct {
+		Category string `json:"category"`
+		Summary  string `json:"summary"`
+	}
+	if len(bytes.TrimSpace(c.Body())) > 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	ctx := c.UserContext()
+	if s.chat.Routing != nil {
+		w, err := s.chat.Routing.WrapUp(ctx)
+		if err != nil {
+			return err
+		}
+		if err := w.Check(in.Category); err != nil {
+			return err
+		}
+	}
+	cv, err := s.chat.Conversations.ResolveWith(ctx, id, conversation.WrapUp{Category: in.Category, Summary: in.Summary})
 	return s.conversationResult(c, cv, err)
 }
 
@@ -638,7 +679,16 @@ func (s *Server) agentTyping(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_ = s.chat.Hub.Publish(c.UserContext(), conversation.Event{Type: conversation.EventTyping, TenantID: cv.TenantID, ConversationID: cv.ID, From: "agent"})
+	ev := conversation.Event{Type: conversation.EventTyping, TenantID: cv.TenantID, ConversationID: cv.ID, From: "agent"}
+	// Other agents see who types (a collision warning when two answer at once); the
+	// widget drops both (visitors see only "agent is typing").
+	if p := principal(c); p.UserID != uuid.Nil {
+		ev.UserID = &p.UserID
+		if u, err := s.id.GetUser(c.UserContext(), p.UserID); err == nil {
+			ev.Name = u.Name
+		}
+	}
+	_ = s.chat.Hub.Publish(c.UserContext(), ev)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -707,8 +757,12 @@ func contactJSON(ct conversation.Contact) fiber.Map {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
+	tags := ct.Tags
+	if tags == nil {
+		tags = []string{}
+	}
 	return fiber.Map{"id": ct.ID, "name": ct.Name, "email": ct.Email, "phone": ct.Phone, "avatar_url": ct.AvatarURL,
-		"attributes": attrs, "identities": ids, "merged_into": ct.MergedInto, "created_at": ct.CreatedAt, "updated_at": ct.UpdatedAt}
+		"attributes": attrs, "tags": tags, "identities": ids, "merged_into": ct.MergedInto, "created_at": ct.CreatedAt, "updated_at": ct.UpdatedAt}
 }
 
 func (s *Server) listContacts(c *fiber.Ctx) error {
@@ -763,14 +817,17 @@ func (s *Server) updateContact(c *fiber.Ctx) error {
 		return err
 	}
 	var in struct {
-		Name  *string `json:"name"`
-		Email *string `json:"email"`
-		Phone *string `json:"phone"`
+		Name       *string            `json:"name"`
+		Email      *string            `json:"email"`
+		Phone      *string            `json:"phone"`
+		Tags       *[]string          `json:"tags"`
+		Attributes *map[string]string `json:"attributes"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if _, err := s.chat.Conversations.UpdateContact(c.UserContext(), id, conversation.ContactPatch{Name: in.Name, Email: in.Email, Phone: in.Phone}); err != nil {
+	if _, err := s.chat.Conversations.UpdateContact(c.UserContext(), id, conversation.ContactPatch{Name: in.Name, Email: in.Email,
+		Phone: in.Phone, Tags: in.Tags, Attributes: in.Attributes}); err != nil {
 		return err
 	}
 	ct, err := s.chat.Conversations.Contact(c.UserContext(), id)
@@ -804,4 +861,49 @@ func (s *Server) mergeContact(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(contactJSON(ct))
+}
+
+func (s *Server) addNote(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id", conversation.ErrConversationNotFound)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Text     *string     `json:"text"`
+		Mentions []uuid.UUID `json:"mentions"`
+		ClientID string      `json:"client_id"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Text == nil {
+		return required("text")
+	}
+	m, err := s.chat.Conversations.AddNote(c.UserContext(), id, conversation.Note{Text: *in.Text, Mentions: in.Mentions, ClientID: in.ClientID})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.messageJSON(m.TenantID, m))
+}
+
+func (s *Server) mergeConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id", conversation.ErrConversationNotFound)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ConversationID *string `json:"conversation_id"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.ConversationID == nil {
+		return required("conversation_id")
+	}
+	other, err := uuid.Parse(*in.ConversationID)
+	if err != nil {
+		return errs.Invalidf("conversation_id", "conversation_id must be a conversation id.")
+	}
+	cv, err := s.chat.Conversations.Merge(c.UserContext(), id, other)
+	return s.conversationResult(c, cv, err)
 }

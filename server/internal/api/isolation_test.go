@@ -93,7 +93,7 @@ type victim struct {
 	channel, webChannel, conversation        string
 	attachment, visitorToken, contact        string
 	kbCategory, kbArticle, kbFAQ             string
-	agentUser, team                          string
+	agentUser, team, canned                  string
 	token                                    string // B's owner, for checksums
 	secrets                                  []string
 }
@@ -214,7 +214,24 @@ var isolationCases = map[string]isolationCase{
 	"PUT /api/v1/tenants/:tenant_id/routing/settings": {body: func(v victim) any {
 		return map[string]any{"default_team_id": v.team, "rules": []map[string]any{{"name": "mole", "team_id": v.team}}}
 	}},
-	"GET /api/v1/tenants/:tenant_id/queue": {},
+	"GET /api/v1/tenants/:tenant_id/queue":   {},
+	"GET /api/v1/tenants/:tenant_id/wrap-up": {},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/notes": {body: func(v victim) any {
+		return map[string]any{"text": "mole", "mentions": []string{v.agentUser}}
+	}},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/merge": {body: func(v victim) any { return map[string]any{"conversation_id": v.conversation} }},
+	"POST /api/v1/tenants/:tenant_id/conversations/:conversation_id/transfer": {body: func(v victim) any {
+		return map[string]any{"team_id": v.team, "note": "mole"}
+	}},
+	"GET /api/v1/tenants/:tenant_id/canned-responses": {},
+	"POST /api/v1/tenants/:tenant_id/canned-responses": {body: func(victim) any {
+		return map[string]any{"scope": "shared", "shortcut": "mole", "title": "mole", "text": "mole"}
+	}},
+	"PATCH /api/v1/tenants/:tenant_id/canned-responses/:canned_id":  {body: func(victim) any { return map[string]any{"text": "pwned"} }},
+	"DELETE /api/v1/tenants/:tenant_id/canned-responses/:canned_id": {},
+	"POST /api/v1/tenants/:tenant_id/canned-responses/:canned_id/render": {body: func(v victim) any {
+		return map[string]any{"conversation_id": v.conversation}
+	}},
 	// Operator routes name a tenant but are not tenant routes: a tenant owner is not an
 	// operator, so they are forbidden outright.
 	"POST /api/v1/platform/tenants/:tenant_id/suspend": {},
@@ -225,7 +242,7 @@ func (v victim) fill(path string, tenant string) string {
 	r := strings.NewReplacer(":tenant_id", tenant, ":member_id", v.member, ":invitation_id", v.invitation,
 		":role_id", v.role, ":key_id", v.apiKey, ":channel_id", v.channel, ":conversation_id", v.conversation,
 		":attachment_id", v.attachment, ":contact_id", v.contact, ":category_id", v.kbCategory, ":article_id", v.kbArticle,
-		":faq_id", v.kbFAQ, ":version", "1", ":user_id", v.agentUser, ":team_id", v.team)
+		":faq_id", v.kbFAQ, ":version", "1", ":user_id", v.agentUser, ":team_id", v.team, ":canned_id", v.canned)
 	return r.Replace(path)
 }
 
@@ -238,7 +255,7 @@ func checksum(t *testing.T, e *kefutest.Env, v victim) string {
 		"/contacts", "/contacts/" + v.contact, "/kb/categories", "/kb/categories/" + v.kbCategory, "/kb/articles", "/kb/faqs",
 		"/kb/articles/" + v.kbArticle, "/kb/faqs/" + v.kbFAQ, "/kb/articles/" + v.kbArticle + "/versions", "/kb/faqs/" + v.kbFAQ + "/versions",
 		"/bot/settings", "/bot/unanswered", "/conversations/" + v.conversation + "/bot-turns",
-		"/agents", "/teams", "/teams/" + v.team, "/routing/settings"} {
+		"/agents", "/teams", "/teams/" + v.team, "/routing/settings", "/wrap-up", "/canned-responses"} {
 		r := e.Call("GET", "/api/v1/tenants/"+v.tenant+p, v.token, nil).Must(t, http.StatusOK)
 		h.Write([]byte(p))
 		h.Write(r.Body)
@@ -278,6 +295,9 @@ func setupVictim(t *testing.T, e *kefutest.Env) victim {
 	e.Call("PUT", "/api/v1/tenants/"+b.TenantID+"/routing/settings", b.AccessToken, map[string]any{
 		"rules": []map[string]any{{"name": "Victim rule", "keywords": []string{"victim-keyword"}, "team_id": v.team}}}).Must(t, http.StatusOK)
 	v.secrets = append(v.secrets, "Victim team", "victim-skill", "Victim rule", "victim-keyword", "Victim Agent")
+	v.canned = e.Call("POST", "/api/v1/tenants/"+b.TenantID+"/canned-responses", b.AccessToken, map[string]any{"scope": "shared",
+		"shortcut": "victimrefund", "title": "Victim refund", "text": "victim canned text for {{customer.name}}"}).Must(t, http.StatusCreated).Str("id")
+	v.secrets = append(v.secrets, "victimrefund", "victim canned text")
 
 	// A provider channel with a customer's conversation, and a web channel whose
 	// visitor sent a file.
@@ -327,7 +347,7 @@ func TestCrossTenantIsolation(t *testing.T) {
 			"name": "attacker", "role": "admin"}).Must(t, http.StatusCreated).Str("key")
 		v := setupVictim(t, e)
 		forbiddenInBody := []string{v.member, v.invitation, v.role, v.apiKey, "Victim Co", "victim.test", "billing",
-			v.conversation, v.attachment, v.contact, "Victim line", "Victim site", v.kbCategory, v.kbArticle, v.kbFAQ, v.agentUser, v.team}
+			v.conversation, v.attachment, v.contact, "Victim line", "Victim site", v.kbCategory, v.kbArticle, v.kbFAQ, v.agentUser, v.team, v.canned}
 		forbiddenInBody = append(forbiddenInBody, v.secrets...)
 
 		routes := e.Main.HTTP.Routes()

@@ -1,10 +1,15 @@
 package api
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/kefu-io/kefu/server/internal/authz"
+	"github.com/kefu-io/kefu/server/internal/conversation"
+	"github.com/kefu-io/kefu/server/internal/platform/errs"
 	"github.com/kefu-io/kefu/server/internal/routing"
 )
 
@@ -26,6 +31,69 @@ func (s *Server) routingRoutes() {
 	s.handle("GET", t+"/routing/settings", Tenant, authz.RoutingManage, s.getRoutingSettings)
 	s.handle("PUT", t+"/routing/settings", Tenant, authz.RoutingManage, s.putRoutingSettings)
 	s.handle("GET", t+"/queue", Tenant, authz.ConversationsRead, s.getQueue)
+	s.handle("GET", t+"/wrap-up", Tenant, authz.ConversationsRead, s.getWrapUp)
+	s.handle("POST", t+"/conversations/:conversation_id/transfer", Tenant, authz.ConversationsAssign, s.transfer)
+}
+
+func (s *Server) getWrapUp(c *fiber.Ctx) error {
+	w, err := s.chat.Routing.WrapUp(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(w)
+}
+
+// transfer hands a conversation to an agent (within their capacity) or to a team's
+// queue, with an optional note the receiving agent finds in the conversation (and, for
+// an agent, is notified of as a mention).
+func (s *Server) transfer(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id", conversation.ErrConversationNotFound)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		AssigneeID *uuid.UUID `json:"assignee_id"`
+		TeamID     *uuid.UUID `json:"team_id"`
+		Note       string     `json:"note"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if (in.AssigneeID == nil) == (in.TeamID == nil) {
+		return errs.Invalidf("assignee_id", "Give exactly one of assignee_id and team_id.")
+	}
+	if utf8.RuneCountInString(in.Note) > conversation.MaxTextLen {
+		return errs.Invalidf("note", "note can be at most %d characters.", conversation.MaxTextLen)
+	}
+	ctx := c.UserContext()
+	var cv conversation.Conversation
+	var mentions []uuid.UUID
+	if in.AssigneeID != nil {
+		if cv, err = s.chat.Conversations.Assign(ctx, id, in.AssigneeID); err != nil {
+			return err
+		}
+		mentions = []uuid.UUID{*in.AssigneeID}
+	} else {
+		if err := s.chat.Routing.MoveToTeam(ctx, id, *in.TeamID); err != nil {
+			return err
+		}
+		if _, err := s.chat.Conversations.Assign(ctx, id, nil); err != nil {
+			return err
+		}
+		// Already waiting (no state change, so no trigger): serve the new queue now.
+		if err := s.chat.Routing.Route(ctx, id); err != nil {
+			s.log.Warn("transfer: routing failed; the sweep retries", "err", err)
+		}
+		if cv, err = s.chat.Conversations.Get(ctx, id); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(in.Note) != "" {
+		if _, err := s.chat.Conversations.AddNote(ctx, id, conversation.Note{Text: in.Note, Mentions: mentions}); err != nil {
+			return err
+		}
+	}
+	return s.conversationResult(c, cv, nil)
 }
 
 // agentInput is the body of both agent PATCHes.

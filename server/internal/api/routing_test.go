@@ -429,6 +429,8 @@ func TestWidgetQueuePosition(t *testing.T) {
 		// An agent comes online with room for one: the first is served, the second moves up.
 		_, tok := addAgent(t, e, a.TenantID, "lu@line.test", "Lu")
 		e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"presence": "online", "capacity": 1}).Must(t, http.StatusOK)
+		// The first is told the wait is over (position 0); the second moves up.
+		waitFrame(t, v1.frames, func(f frame) bool { return f["type"] == "queue.position" && f["position"] == float64(0) })
 		position(v2, 1)
 	})
 }

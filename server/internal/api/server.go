@@ -204,6 +204,7 @@ func (s *Server) routesTable() {
 	s.helpRoutes()
 	s.botRoutes()
 	s.routingRoutes()
+	s.cannedRoutes()
 	// The console is middleware, not a route: Fiber only answers 405 (rather than 404)
 	// for a path registered under another method when no route matched, and a GET
 	// catch-all route would match everything.

@@ -201,7 +201,7 @@ func (s *Server) widgetMessages(c *fiber.Ctx) error {
 	}
 	out := make([]fiber.Map, 0, len(ms))
 	for _, m := range ms {
-		if m.Type == conversation.TypeSystem {
+		if m.Internal() {
 			continue
 		}
 		out = append(out, s.widgetMessageJSON(id, m))
@@ -472,7 +472,7 @@ func (s *Server) widgetSocket(c *fiber.Ctx) error {
 		var out fiber.Map
 		switch ev.Type {
 		case conversation.EventMessageCreated, conversation.EventMessageUpdated:
-			if ev.Message == nil || ev.Message.Type == conversation.TypeSystem {
+			if ev.Message == nil || ev.Message.Internal() {
 				return nil
 			}
 			out = fiber.Map{"type": ev.Type, "conversation_id": ev.ConversationID, "message": s.widgetMessageJSON(id, *ev.Message)}

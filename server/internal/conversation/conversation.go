@@ -54,6 +54,9 @@ const (
 	TypeImage  = "image"
 	TypeFile   = "file"
 	TypeSystem = "system"
+	// TypeNote is an internal note: agents only, never sent through a channel or
+	// shown to the customer.
+	TypeNote = "note"
 
 	DeliveryReceived  = "received"
 	DeliveryQueued    = "queued"
@@ -129,6 +132,9 @@ type Conversation struct {
 	// LastAssigneeID is who had it when its customer reopened it: routing gives it
 	// back to them when they have room.
 	LastAssigneeID *uuid.UUID `json:"-"`
+	// Wrap-up: the category and summary the agent gave when resolving.
+	WrapUpCategory string `json:"wrapup_category"`
+	WrapUpSummary  string `json:"wrapup_summary"`
 }
 
 // Counts reports whether the conversation counts towards its assignee's load.
@@ -167,9 +173,14 @@ type Message struct {
 	Error          string       `json:"error,omitempty"`
 	Attempts       int          `json:"-"`
 	Attachments    []Attachment `json:"attachments"`
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
+	// Mentions are the members a note @mentions.
+	Mentions  []uuid.UUID `json:"mentions,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
+
+// Internal reports a message only agents see (a system line or a note).
+func (m *Message) Internal() bool { return m.Type == TypeSystem || m.Type == TypeNote }
 
 // InboundContact is the sender of an inbound message as the channel reports it.
 type InboundContact struct {
@@ -222,6 +233,8 @@ const (
 	// (Position, from 1) and the estimated wait (WaitSeconds, 0: no estimate). It is
 	// sent when they start waiting and whenever the queue moves.
 	EventQueuePosition = "queue.position"
+	// EventMention tells a member (UserID) that a note mentions them (MessageID).
+	EventMention = "mention"
 )
 
 // Event is what agents' consoles and visitors' widgets receive.
@@ -235,6 +248,10 @@ type Event struct {
 	MessageID      *uuid.UUID    `json:"message_id,omitempty"`
 	Position       int           `json:"position,omitempty"`
 	WaitSeconds    int           `json:"wait_seconds,omitempty"`
+	// UserID is who an event concerns: the member a note mentions, or the agent
+	// typing (with their Name).
+	UserID *uuid.UUID `json:"user_id,omitempty"`
+	Name   string     `json:"name,omitempty"`
 }
 
 // BotJob is the outbox payload of TopicBot: a customer message in a conversation the
@@ -276,6 +293,8 @@ var (
 	ErrClosed               = errs.New(errs.Conflict, "conversation.closed", "The conversation is closed.")
 	ErrEmptyMessage         = errs.New(errs.Invalid, "message.empty", "A message needs text or an attachment.")
 	ErrTextTooLong          = errs.New(errs.Invalid, "message.too-long", "The message is too long.")
+	ErrBadMention           = errs.New(errs.Invalid, "note.bad-mention", "Only members of this workspace can be mentioned.")
+	ErrMergeOtherContact    = errs.New(errs.Invalid, "conversation.merge-other-contact", "Only conversations of the same contact can be merged.")
 	ErrAtCapacity           = errs.New(errs.Conflict, "agent.at-capacity", "The agent has as many open conversations as their capacity allows.")
 	ErrBadAssignee          = errs.New(errs.Unprocessable, "conversation.bad-assignee", "The assignee is not a member of this workspace.")
 	ErrContactNotFound      = errs.New(errs.NotFound, "contact.not-found", "The contact does not exist.")

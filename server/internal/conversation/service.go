@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,6 +62,9 @@ type Store interface {
 	// MergeContacts moves from's identities, conversations and messages to into and
 	// marks from merged.
 	MergeContacts(ctx context.Context, into, from uuid.UUID, at time.Time) error
+	// MergeConversations moves from's messages into into, takes over its latest
+	// activity and unread count, and closes from.
+	MergeConversations(ctx context.Context, into, from Conversation, at time.Time) error
 }
 
 // Filter selects conversations for a list.
@@ -551,14 +555,195 @@ func (s *Service) Assign(ctx context.Context, conversationID uuid.UUID, assignee
 
 // Resolve marks the conversation resolved.
 func (s *Service) Resolve(ctx context.Context, conversationID uuid.UUID) (Conversation, error) {
+	return s.ResolveWith(ctx, conversationID, WrapUp{})
+}
+
+// WrapUp is what an agent records when resolving: a category and a short summary.
+type WrapUp struct {
+	Category string
+	Summary  string
+}
+
+// MaxWrapUpSummary bounds a wrap-up summary (characters).
+const MaxWrapUpSummary = 500
+
+// ResolveWith resolves the conversation with a wrap-up (the caller checked it
+// against the tenant's wrap-up settings).
+func (s *Service) ResolveWith(ctx context.Context, conversationID uuid.UUID, w WrapUp) (Conversation, error) {
+	w.Category, w.Summary = strings.TrimSpace(w.Category), strings.TrimSpace(w.Summary)
+	if utf8.RuneCountInString(w.Summary) > MaxWrapUpSummary {
+		return Conversation{}, errs.Invalidf("summary", "summary can be at most %d characters.", MaxWrapUpSummary)
+	}
 	return s.update(ctx, conversationID, func(c *Conversation) error {
 		if c.Status == StatusClosed {
 			return ErrClosed
 		}
 		now := s.now()
 		c.Status, c.ResolvedAt = StatusResolved, &now
+		if w.Category != "" || w.Summary != "" {
+			c.WrapUpCategory, c.WrapUpSummary = w.Category, w.Summary
+		}
 		return nil
 	})
+}
+
+// Note is an internal note: agents only, never sent to the customer.
+type Note struct {
+	Text     string
+	Mentions []uuid.UUID
+	ClientID string
+}
+
+// MaxMentions bounds the members one note mentions.
+const MaxMentions = 20
+
+// AddNote stores an internal note by the context's user, and tells each member it
+// mentions (a realtime event for their console). A retried request with the same
+// client id returns the first note.
+func (s *Service) AddNote(ctx context.Context, conversationID uuid.UUID, n Note) (Message, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return Message{}, err
+	}
+	n.Text = strings.TrimSpace(n.Text)
+	if n.Text == "" {
+		return Message{}, ErrEmptyMessage.WithField("text")
+	}
+	if utf8.RuneCountInString(n.Text) > MaxTextLen {
+		return Message{}, ErrTextTooLong.WithField("text")
+	}
+	if len(n.ClientID) > MaxClientIDLength {
+		return Message{}, errs.Invalidf("client_id", "at most %d characters", MaxClientIDLength)
+	}
+	if len(n.Mentions) > MaxMentions {
+		return Message{}, errs.Invalidf("mentions", "a note can mention at most %d members.", MaxMentions)
+	}
+	var author *uuid.UUID
+	if uid, ok := tenants.UserFromContext(ctx); ok {
+		author = &uid
+	}
+	var m Message
+	var woke []OutboxEntry
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		conv, err := s.Store.GetConversation(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		if n.ClientID != "" {
+			if prev, ok, err := s.Store.FindOutboundByClientID(ctx, conversationID, n.ClientID); err != nil {
+				return err
+			} else if ok {
+				m = prev
+				return nil
+			}
+		}
+		mentions, err := s.mentions(ctx, n.Mentions)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		m = Message{ID: newID(), TenantID: tid, ConversationID: conv.ID, ChannelID: conv.ChannelID, Direction: Out,
+			SenderType: SenderAgent, SenderID: author, Type: TypeNote, Text: n.Text, ClientID: n.ClientID,
+			Status: DeliverySent, Attachments: []Attachment{}, Mentions: mentions, CreatedAt: now, UpdatedAt: now}
+		if _, err := s.Store.InsertMessage(ctx, &m); err != nil {
+			return err
+		}
+		es := []OutboxEntry{eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: conv.ID, Message: &m, Conversation: &conv}, now)}
+		for _, u := range mentions {
+			es = append(es, eventEntry(Event{Type: EventMention, TenantID: tid, ConversationID: conv.ID, MessageID: &m.ID, UserID: &u}, now))
+		}
+		woke = es
+		return s.Store.AddOutbox(ctx, es...)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	s.wake(ctx, woke)
+	return m, nil
+}
+
+// mentions checks a note's mentions are members, dropping repeats.
+func (s *Service) mentions(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	for _, u := range ids {
+		if slices.Contains(out, u) {
+			continue
+		}
+		if s.Members != nil {
+			ok, err := s.Members.IsMember(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, ErrBadMention.WithField("mentions")
+			}
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// Merge folds another conversation of the same contact into this one: its messages
+// move here and it is closed. Both must still take messages.
+func (s *Service) Merge(ctx context.Context, into, from uuid.UUID) (Conversation, error) {
+	tid, err := tenants.Require(ctx)
+	if err != nil {
+		return Conversation{}, err
+	}
+	var c Conversation
+	var woke []OutboxEntry
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.Store.GetConversation(ctx, into); err != nil {
+			return err
+		}
+		if into == from {
+			return errs.Invalidf("conversation_id", "a conversation cannot be merged into itself.")
+		}
+		other, err := s.Store.GetConversation(ctx, from)
+		if errors.Is(err, ErrConversationNotFound) {
+			return errs.Invalidf("conversation_id", "conversation_id names no conversation of this workspace.")
+		}
+		if err != nil {
+			return err
+		}
+		if other.ContactID != c.ContactID {
+			return ErrMergeOtherContact.WithField("conversation_id")
+		}
+		if c.Status == StatusClosed || other.Status == StatusClosed {
+			return ErrClosed
+		}
+		now := s.now()
+		if err := s.Store.MergeConversations(ctx, c, other, now); err != nil {
+			return err
+		}
+		note := Message{ID: newID(), TenantID: tid, ConversationID: c.ID, ChannelID: c.ChannelID, Direction: Out,
+			SenderType: SenderSystem, Type: TypeSystem, Text: "Merged conversation " + other.ID.String() + " into this one.",
+			Status: DeliverySent, Attachments: []Attachment{}, CreatedAt: now, UpdatedAt: now}
+		if _, err := s.Store.InsertMessage(ctx, &note); err != nil {
+			return err
+		}
+		if c, err = s.Store.GetConversation(ctx, into); err != nil {
+			return err
+		}
+		closed, err := s.Store.GetConversation(ctx, from)
+		if err != nil {
+			return err
+		}
+		es := []OutboxEntry{
+			eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: c.ID, Conversation: &c}, now),
+			eventEntry(Event{Type: EventConversationUpdated, TenantID: tid, ConversationID: closed.ID, Conversation: &closed}, now),
+			eventEntry(Event{Type: EventMessageCreated, TenantID: tid, ConversationID: c.ID, Message: &note, Conversation: &c}, now),
+		}
+		es = append(es, routeEntries(&other, &closed, now)...)
+		woke = es
+		return s.Store.AddOutbox(ctx, es...)
+	})
+	if err != nil {
+		return Conversation{}, err
+	}
+	s.wake(ctx, woke)
+	return c, nil
 }
 
 // Reopen puts a resolved conversation back in the queue, where routing gives it to an
@@ -724,13 +909,45 @@ func (s *Service) ListContacts(ctx context.Context, q string, before *uuid.UUID,
 type ContactPatch struct {
 	Name, Email, Phone *string
 	Tags               *[]string
+	// Attributes replaces the custom attributes (an empty value removes a key).
+	Attributes *map[string]string
 }
 
-// Contact tag limits.
+// Contact tag and attribute limits.
 const (
-	MaxContactTags   = 30
-	MaxContactTagLen = 40
+	MaxContactTags       = 30
+	MaxContactTagLen     = 40
+	MaxContactAttributes = 50
+	MaxAttributeKeyLen   = 40
+	MaxAttributeValueLen = 500
 )
+
+// cleanAttributes checks custom attributes: keys of letters, digits and _ (they are
+// the {{customer.<key>}} of canned responses), bounded values; empty values dropped.
+func cleanAttributes(in map[string]string) (map[string]string, error) {
+	if len(in) > MaxContactAttributes {
+		return nil, errs.Invalidf("attributes", "a contact can have at most %d attributes.", MaxContactAttributes)
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if k == "" || utf8.RuneCountInString(k) > MaxAttributeKeyLen {
+			return nil, errs.Invalidf("attributes", "attribute names are 1 to %d characters.", MaxAttributeKeyLen)
+		}
+		for _, r := range k {
+			if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return nil, errs.Invalidf("attributes", "attribute names hold letters, digits and _ only.")
+			}
+		}
+		if utf8.RuneCountInString(v) > MaxAttributeValueLen {
+			return nil, errs.Invalidf("attributes", "attribute values are at most %d characters.", MaxAttributeValueLen)
+		}
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
 
 // UpdateContact edits a contact's details.
 func (s *Service) UpdateContact(ctx context.Context, id uuid.UUID, p ContactPatch) (Contact, error) {
@@ -766,6 +983,13 @@ func (s *Service) UpdateContact(ctx context.Context, id uuid.UUID, p ContactPatc
 				return err
 			}
 			c.Tags = tags
+		}
+		if p.Attributes != nil {
+			attrs, err := cleanAttributes(*p.Attributes)
+			if err != nil {
+				return err
+			}
+			c.Attributes = attrs
 		}
 		c.UpdatedAt = s.now()
 		return s.Store.UpdateContact(ctx, &c)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/kefu-io/kefu/server/internal/conversation"
 	"github.com/kefu-io/kefu/server/internal/platform/errs"
 	"github.com/kefu-io/kefu/tenants"
 )
@@ -470,4 +471,26 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 		return Overview{}, err
 	}
 	return Overview{Queues: stats, Items: items, Agents: agents, LeftMessages: left, At: now}, nil
+}
+
+// MoveToTeam points a conversation at a team's queue (a transfer to a team); the
+// caller then unassigns it, and Route serves that queue.
+func (s *Service) MoveToTeam(ctx context.Context, conversationID, teamID uuid.UUID) error {
+	if _, err := s.Store.Team(ctx, teamID); err != nil {
+		return err
+	}
+	c, err := s.Conversations.GetConversation(ctx, conversationID)
+	if err != nil {
+		return err
+	}
+	if !c.Status.Active() {
+		return conversation.ErrClosed
+	}
+	return s.Store.SetTeam(ctx, conversationID, teamID, s.now())
+}
+
+// WrapUp is the tenant's wrap-up settings.
+func (s *Service) WrapUp(ctx context.Context) (WrapUp, error) {
+	set, err := s.Store.Settings(ctx)
+	return set.WrapUp, err
 }

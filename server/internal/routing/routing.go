@@ -156,6 +156,44 @@ type Settings struct {
 	// LeaveMessage is sent when a conversation overflows into a left message.
 	// Empty: none; "default": SuggestedLeaveMessage in the tenant's language.
 	LeaveMessage string `json:"leave_message"`
+	// WrapUp is what resolving a conversation asks of the agent.
+	WrapUp WrapUp `json:"wrap_up"`
+}
+
+// WrapUp says whether resolving asks for a category and summary.
+type WrapUp struct {
+	// Mode is WrapUpOff, WrapUpOptional or WrapUpRequired (a category is needed).
+	Mode string `json:"mode"`
+	// Categories are the choices; empty allows any category text.
+	Categories []string `json:"categories"`
+}
+
+// Wrap-up modes.
+const (
+	WrapUpOff      = "off"
+	WrapUpOptional = "optional"
+	WrapUpRequired = "required"
+)
+
+// ErrWrapUpRequired is a resolve without the category the tenant requires.
+var ErrWrapUpRequired = errs.New(errs.Invalid, "wrapup.required", "This workspace asks for a wrap-up category when resolving.")
+
+// Check validates a wrap-up given when resolving against the tenant's settings.
+func (w WrapUp) Check(category string) error {
+	category = strings.TrimSpace(category)
+	if category == "" {
+		if w.Mode == WrapUpRequired {
+			return ErrWrapUpRequired.WithField("category")
+		}
+		return nil
+	}
+	if len(w.Categories) > 0 && !slices.ContainsFunc(w.Categories, func(c string) bool { return strings.EqualFold(c, category) }) {
+		return errs.Invalidf("category", "category must be one of the workspace's wrap-up categories.")
+	}
+	if utf8.RuneCountInString(category) > MaxNameLen {
+		return errs.Invalidf("category", "category can be at most %d characters.", MaxNameLen)
+	}
+	return nil
 }
 
 // What happens outside business hours.
@@ -168,7 +206,7 @@ const (
 // message is off until the tenant turns it on: a tenant whose agents do not use
 // presence yet would otherwise tell every customer they are waiting in a queue.
 func DefaultSettings() Settings {
-	return Settings{Rules: []Rule{}, OutsideHours: OutsideWait}
+	return Settings{Rules: []Rule{}, OutsideHours: OutsideWait, WrapUp: WrapUp{Mode: WrapUpOff, Categories: []string{}}}
 }
 
 // The texts a tenant gets with "default", in English and Chinese.
@@ -364,6 +402,16 @@ func ValidateSettings(s *Settings) error {
 	}
 	if s.OutsideHours != OutsideWait && s.OutsideHours != OutsideLeaveMessage {
 		return errs.Invalidf("outside_hours", "outside_hours must be wait or leave_message.")
+	}
+	if s.WrapUp.Mode == "" {
+		s.WrapUp.Mode = WrapUpOff
+	}
+	if s.WrapUp.Mode != WrapUpOff && s.WrapUp.Mode != WrapUpOptional && s.WrapUp.Mode != WrapUpRequired {
+		return errs.Invalidf("wrap_up.mode", "wrap_up.mode must be off, optional or required.")
+	}
+	var err error
+	if s.WrapUp.Categories, err = cleanList("wrap_up.categories", s.WrapUp.Categories, false); err != nil {
+		return err
 	}
 	if s.OverflowAfter < 0 || s.OverflowAfter > 24*60 {
 		return errs.Invalidf("overflow_after_minutes", "overflow_after_minutes must be between 0 and 1440.")

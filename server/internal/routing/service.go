@@ -69,6 +69,9 @@ type Store interface {
 	// MoveOverdue moves a team's conversations waiting since before, and not moved
 	// before in this queue entry, to another team, keeping their place in time.
 	MoveOverdue(ctx context.Context, from, to uuid.UUID, before, at time.Time) (int, error)
+	// SetTeam moves a conversation to a team's queue (a transfer); it counts as
+	// classified from then on.
+	SetTeam(ctx context.Context, conversationID, teamID uuid.UUID, at time.Time) error
 	// LeftMessages counts the tenant's unassigned left messages.
 	LeftMessages(ctx context.Context) (int, error)
 	// QueueStats counts each of the tenant's non-empty queues.
@@ -376,6 +379,10 @@ func (s *Service) announce(tid uuid.UUID, done *Assignment, woke []conversation.
 	}
 	if s.Waker != nil {
 		s.Waker.Wake(tid, woke...)
+	}
+	if s.Publisher != nil {
+		// Position 0: the wait is over (the widget hides its place in the queue).
+		s.publishPosition(context.Background(), Queued{TenantID: tid, ID: done.ConversationID}, 0, 0)
 	}
 	if s.Assigned != nil {
 		s.Assigned(*done)

@@ -71,6 +71,8 @@ type conversationRow struct {
 	// LeftMessageAt is kept by routing and the queue trigger.
 	LeftMessageAt  *time.Time `gorm:"->"`
 	LastAssigneeID *uuid.UUID `gorm:"->"`
+	WrapupCategory string
+	WrapupSummary  string
 }
 
 func (conversationRow) TableName() string { return "conversations" }
@@ -90,6 +92,7 @@ type messageRow struct {
 	Status         string
 	Error          string
 	Attempts       int
+	Mentions       string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -241,6 +244,7 @@ func (r conversationRow) conversation() conversation.Conversation {
 	c.ResolvedAt, c.QueuedAt, c.AssignedAt = utcPtr(r.ResolvedAt), utcPtr(r.QueuedAt), utcPtr(r.AssignedAt)
 	c.TeamID, c.Priority, c.RoutedAt, c.LeftMessageAt = r.TeamID, r.Priority, utcPtr(r.RoutedAt), utcPtr(r.LeftMessageAt)
 	c.LastAssigneeID = r.LastAssigneeID
+	c.WrapUpCategory, c.WrapUpSummary = r.WrapupCategory, r.WrapupSummary
 	return c
 }
 
@@ -346,6 +350,7 @@ func (s *Store) UpdateConversation(ctx context.Context, c *conversation.Conversa
 		res := tx.Model(&conversationRow{}).Where("id = ?", c.ID).Updates(map[string]any{
 			"status": string(c.Status), "assignee_id": c.AssigneeID, "unread": c.Unread,
 			"updated_at": c.UpdatedAt.UTC(), "resolved_at": c.ResolvedAt,
+			"wrapup_category": c.WrapUpCategory, "wrapup_summary": c.WrapUpSummary,
 		})
 		if res.Error != nil {
 			return res.Error
@@ -394,10 +399,22 @@ func (s *Store) ListConversations(ctx context.Context, f conversation.Filter) ([
 // ---- messages ---------------------------------------------------------------------
 
 func (r messageRow) message() conversation.Message {
-	return conversation.Message{ID: r.ID, TenantID: r.TenantID, ConversationID: r.ConversationID, ChannelID: r.ChannelID,
+	m := conversation.Message{ID: r.ID, TenantID: r.TenantID, ConversationID: r.ConversationID, ChannelID: r.ChannelID,
 		Direction: r.Direction, SenderType: r.SenderType, SenderID: r.SenderID, Type: r.Type, Text: r.Text,
 		ExternalID: r.ExternalID, ClientID: r.ClientID, Status: r.Status, Error: r.Error, Attempts: r.Attempts,
 		Attachments: []conversation.Attachment{}, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if r.Mentions != "" && r.Mentions != "[]" {
+		_ = json.Unmarshal([]byte(r.Mentions), &m.Mentions)
+	}
+	return m
+}
+
+func mentionsJSON(ids []uuid.UUID) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
 }
 
 func (s *Store) InsertMessage(ctx context.Context, m *conversation.Message) (bool, error) {
@@ -405,7 +422,7 @@ func (s *Store) InsertMessage(ctx context.Context, m *conversation.Message) (boo
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		r := messageRow{TenantID: m.TenantID, ID: m.ID, ConversationID: m.ConversationID, ChannelID: m.ChannelID,
 			Direction: m.Direction, SenderType: m.SenderType, SenderID: m.SenderID, Type: m.Type, Text: m.Text,
-			ExternalID: m.ExternalID, ClientID: m.ClientID, Status: m.Status, Error: m.Error,
+			ExternalID: m.ExternalID, ClientID: m.ClientID, Status: m.Status, Error: m.Error, Mentions: mentionsJSON(m.Mentions),
 			CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()}
 		q := tx
 		if m.Direction == conversation.In {
@@ -690,8 +707,17 @@ func (s *Store) ListContacts(ctx context.Context, q string, before *uuid.UUID, l
 func (s *Store) UpdateContact(ctx context.Context, c *conversation.Contact) error {
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Model(&contactRow{}).Where("id = ?", c.ID).
-			Updates(map[string]any{"name": c.Name, "email": c.Email, "phone": c.Phone, "tags": tagsJSON(c.Tags), "updated_at": c.UpdatedAt.UTC()}).Error
+			Updates(map[string]any{"name": c.Name, "email": c.Email, "phone": c.Phone, "tags": tagsJSON(c.Tags),
+				"attributes": attributesJSON(c.Attributes), "updated_at": c.UpdatedAt.UTC()}).Error
 	})
+}
+
+func attributesJSON(a map[string]string) string {
+	if a == nil {
+		a = map[string]string{}
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
 }
 
 func tagsJSON(tags []string) string {
@@ -738,12 +764,34 @@ func (s *Store) MergeContacts(ctx context.Context, into, from uuid.UUID, at time
 func (s *Store) DeliveredUpTo(ctx context.Context, conversationID, messageID uuid.UUID) ([]conversation.Message, error) {
 	var rows []messageRow
 	err := s.view(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Where("conversation_id = ? AND direction = ? AND status IN ? AND id <= ?", conversationID, conversation.Out,
-			[]string{conversation.DeliverySent, conversation.DeliveryDelivered}, messageID).Order("id").Limit(1000).Find(&rows).Error
+		// Notes and system lines are never shown to the customer: they cannot be read.
+		return tx.Where("conversation_id = ? AND direction = ? AND status IN ? AND id <= ? AND type NOT IN ?", conversationID,
+			conversation.Out, []string{conversation.DeliverySent, conversation.DeliveryDelivered}, messageID,
+			[]string{conversation.TypeNote, conversation.TypeSystem}).Order("id").Limit(1000).Find(&rows).Error
 	})
 	out := make([]conversation.Message, len(rows))
 	for i, r := range rows {
 		out[i] = r.message()
 	}
 	return out, err
+}
+
+func (s *Store) MergeConversations(ctx context.Context, into, from conversation.Conversation, at time.Time) error {
+	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE messages SET conversation_id = ? WHERE conversation_id = ?", into.ID, from.ID).Error; err != nil {
+			return err
+		}
+		last, preview := into.LastMessageAt, into.Preview
+		if from.LastMessageAt.After(last) {
+			last, preview = from.LastMessageAt, from.Preview
+		}
+		if err := tx.Model(&conversationRow{}).Where("id = ?", into.ID).Updates(map[string]any{
+			"last_message_at": last.UTC(), "last_message_preview": preview, "unread": into.Unread + from.Unread, "updated_at": at.UTC(),
+		}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&conversationRow{}).Where("id = ?", from.ID).Updates(map[string]any{
+			"status": string(conversation.StatusClosed), "unread": 0, "updated_at": at.UTC(),
+		}).Error
+	})
 }

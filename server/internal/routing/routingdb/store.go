@@ -343,6 +343,15 @@ func (s *Store) Settings(ctx context.Context) (routing.Settings, error) {
 	if set.Rules == nil {
 		set.Rules = []routing.Rule{}
 	}
+	if set.WrapUp.Mode == "" {
+		set.WrapUp.Mode = routing.WrapUpOff
+	}
+	if set.WrapUp.Categories == nil {
+		set.WrapUp.Categories = []string{}
+	}
+	if set.OutsideHours == "" {
+		set.OutsideHours = routing.OutsideWait
+	}
 	return set, nil
 }
 
@@ -811,4 +820,15 @@ func (s *Store) WaitingIn(ctx context.Context, team *uuid.UUID, limit int) ([]ro
 		return nil, fmt.Errorf("list a queue: %w", err)
 	}
 	return queuedList(rows), nil
+}
+
+func (s *Store) SetTeam(ctx context.Context, conversationID uuid.UUID, team uuid.UUID, at time.Time) error {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec("UPDATE conversations SET team_id = ?, routed_at = COALESCE(routed_at, ?) WHERE tenant_id = ? AND id = ?",
+			team, at.UTC(), tid, conversationID).Error
+	})
 }
