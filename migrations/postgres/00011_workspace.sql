@@ -27,7 +27,27 @@ CREATE UNIQUE INDEX canned_personal_key ON canned_responses (tenant_id, owner_id
 SELECT kefu_enable_tenant_rls('canned_responses');
 GRANT SELECT, INSERT, UPDATE, DELETE ON canned_responses TO kefu_app;
 
+-- An agent may cap some channel types below their overall capacity ({"email": 10,
+-- "web": 3}): counted across tenants, like the load.
+ALTER TABLE agents ADD COLUMN channel_capacity text NOT NULL DEFAULT '{}';
+CREATE INDEX conversations_assignee_open_idx ON conversations (assignee_id) WHERE status IN ('open', 'pending');
+-- An agent's open conversations on one channel type, in every tenant (row-level
+-- security would hide the other tenants'); a number only.
+-- +goose StatementBegin
+CREATE FUNCTION kefu_agent_kind_load(agent uuid, kind text) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT count(*)::integer FROM conversations c
+  JOIN channels ch ON ch.tenant_id = c.tenant_id AND ch.id = c.channel_id
+  WHERE c.assignee_id = agent AND c.status IN ('open', 'pending') AND ch.connector = kind
+$$;
+-- +goose StatementEnd
+REVOKE ALL ON FUNCTION kefu_agent_kind_load(uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kefu_agent_kind_load(uuid, text) TO kefu_app;
+
 -- +goose Down
+DROP FUNCTION kefu_agent_kind_load(uuid, text);
+DROP INDEX conversations_assignee_open_idx;
+ALTER TABLE agents DROP COLUMN channel_capacity;
 DROP TABLE canned_responses;
 ALTER TABLE conversations DROP COLUMN wrapup_summary;
 ALTER TABLE conversations DROP COLUMN wrapup_category;

@@ -47,7 +47,12 @@ CREATE TABLE canned_responses (
 CREATE UNIQUE INDEX canned_shared_key ON canned_responses (tenant_id, lower(shortcut)) WHERE owner_id IS NULL;
 CREATE UNIQUE INDEX canned_personal_key ON canned_responses (tenant_id, owner_id, lower(shortcut)) WHERE owner_id IS NOT NULL;
 
+ALTER TABLE agents ADD COLUMN channel_capacity TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX conversations_assignee_open_idx ON conversations (assignee_id) WHERE status IN ('open', 'pending');
+
 -- +goose Down
+DROP INDEX conversations_assignee_open_idx;
+ALTER TABLE agents DROP COLUMN channel_capacity;
 DROP TABLE canned_responses;
 ALTER TABLE conversations DROP COLUMN wrapup_summary;
 ALTER TABLE conversations DROP COLUMN wrapup_category;

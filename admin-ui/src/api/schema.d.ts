@@ -4644,6 +4644,10 @@ export interface components {
             last_assigned_at: string | null;
             /** Format: date-time */
             updated_at: string;
+            /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. */
+            channel_capacity: {
+                [key: string]: number;
+            };
         };
         /** @description A member with their routing state. */
         AgentView: {
@@ -4671,6 +4675,10 @@ export interface components {
             team_ids: string[];
             /** @description This tenant's open or pending conversations assigned to them. */
             open: number;
+            /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. */
+            channel_capacity: {
+                [key: string]: number;
+            };
         };
         AgentList: {
             items: components["schemas"]["AgentView"][];
@@ -4682,6 +4690,10 @@ export interface components {
              */
             presence?: "online" | "busy" | "away" | "offline";
             capacity?: number;
+            /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. Replaces the caps; {} removes them. */
+            channel_capacity?: {
+                [key: string]: number;
+            };
         };
         TeamSettings: {
             /** @description Minutes a conversation waits before it overflows (0: never). */
@@ -9754,7 +9766,7 @@ export interface operations {
                     "application/json": components["schemas"]["Agent"];
                 };
             };
-            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100. */
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100, and (`field: channel_capacity`) for more than 20 channel types, a name that is not a connector name, or a cap outside 0–100. */
             400: components["responses"]["BadRequest"];
             /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended. */
             401: components["responses"]["Unauthorized"];
@@ -9820,7 +9832,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentView"];
                 };
             };
-            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100. */
+            /** @description `request.invalid`: the body is missing, not JSON, has an unknown or mistyped field, or lacks a required field (named in `field`). Also `request.invalid` (`field: presence`) for an unknown presence, and (`field: capacity`) for a capacity outside 0–100, and (`field: channel_capacity`) for more than 20 channel types, a name that is not a connector name, or a cap outside 0–100. */
             400: components["responses"]["BadRequest"];
             /** @description `auth.invalid-token`: the access token is missing, malformed or expired; `auth.session-revoked`: its session has ended; `auth.invalid-api-key`: a malformed API key, or a revoked key of this tenant. */
             401: components["responses"]["Unauthorized"];

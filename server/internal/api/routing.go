@@ -98,12 +98,13 @@ func (s *Server) transfer(c *fiber.Ctx) error {
 
 // agentInput is the body of both agent PATCHes.
 type agentInput struct {
-	Presence *routing.Presence `json:"presence"`
-	Capacity *int              `json:"capacity"`
+	Presence        *routing.Presence `json:"presence"`
+	Capacity        *int              `json:"capacity"`
+	ChannelCapacity *map[string]int   `json:"channel_capacity"`
 }
 
 func (in agentInput) update() routing.AgentUpdate {
-	return routing.AgentUpdate{Presence: in.Presence, Capacity: in.Capacity}
+	return routing.AgentUpdate{Presence: in.Presence, Capacity: in.Capacity, ChannelCapacity: in.ChannelCapacity}
 }
 
 func (s *Server) getMyAgent(c *fiber.Ctx) error {

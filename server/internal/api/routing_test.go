@@ -434,3 +434,46 @@ func TestWidgetQueuePosition(t *testing.T) {
 		position(v2, 1)
 	})
 }
+
+// TestChannelTypeCapacity: a cap on one channel type holds within the overall
+// capacity — routing and manual assignment both respect it — while other types still
+// reach the agent.
+func TestChannelTypeCapacity(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		ct := newChatTenant(t, e, "Caps Co", "owner@caps.test")
+		uid, tok := addAgent(t, e, ct.TenantID, "cap@caps.test", "Cap")
+		if r := e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"channel_capacity": map[string]int{"Bad Name": 1}}); r.Status != http.StatusBadRequest || r.Str("field") != "channel_capacity" {
+			t.Errorf("a bad channel type → %d %s", r.Status, r.Body)
+		}
+		me := e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"presence": "online", "capacity": 3, "channel_capacity": map[string]int{"test": 1}}).Must(t, http.StatusOK)
+		if me.JSON()["channel_capacity"].(map[string]any)["test"] != float64(1) {
+			t.Fatalf("agent = %s", me.Body)
+		}
+		hook(e, ct.channel, providerToken, map[string]any{"id": "k-1", "from": "one", "text": "first on test"}).Must(t, http.StatusOK)
+		waitFor(t, "the first test-channel conversation to be assigned", func() bool {
+			c := conversationOf(t, e, ct, "first on test")
+			return c != nil && c["assignee_id"] == uid
+		})
+		hook(e, ct.channel, providerToken, map[string]any{"id": "k-2", "from": "two", "text": "second on test"}).Must(t, http.StatusOK)
+		// Another channel type still reaches the agent.
+		web := webChannel(t, e, ct.Account, map[string]any{})
+		vt := e.Call("POST", "/widget/"+web+"/session", "", map[string]any{}).Must(t, http.StatusOK).Str("token")
+		e.Do(kefutest.Request{Method: "POST", Path: "/widget/" + web + "/messages", Token: vt, Body: map[string]any{"client_id": "w", "text": "from the web"}}).Must(t, http.StatusAccepted)
+		waitFor(t, "the web conversation to be assigned", func() bool {
+			c := conversationOf(t, e, ct, "from the web")
+			return c != nil && c["assignee_id"] == uid
+		})
+		second := conversationOf(t, e, ct, "second on test")
+		if second["assignee_id"] != nil {
+			t.Errorf("the second test-channel conversation went to an agent capped at 1 for that type: %v", second)
+		}
+		if r := e.Call("POST", ct.path("/conversations/"+second["id"].(string)+"/assign"), ct.AccessToken, map[string]any{"assignee_id": uid}); r.Status != http.StatusConflict || r.Code() != "agent.at-capacity" {
+			t.Errorf("assigning beyond the type cap → %d %s", r.Status, r.Body)
+		}
+		// Raising the cap drains it.
+		e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"channel_capacity": map[string]int{"test": 2}}).Must(t, http.StatusOK)
+		waitFor(t, "the second test-channel conversation to be assigned", func() bool {
+			return conversationOf(t, e, ct, "second on test")["assignee_id"] == uid
+		})
+	})
+}

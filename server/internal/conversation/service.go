@@ -106,7 +106,7 @@ type Members interface {
 // here and one made by routing (which takes the same lock) cannot both use the
 // agent's last free slot.
 type Capacity interface {
-	Admit(ctx context.Context, userID uuid.UUID) error
+	Admit(ctx context.Context, userID, channelID uuid.UUID) error
 }
 
 // BotChannels says which channels' new conversations start with the bot. It is asked
@@ -490,7 +490,7 @@ func (s *Service) Reply(ctx context.Context, conversationID uuid.UUID, r Reply) 
 		// Replying to a waiting conversation takes it (TouchOutbound), which must fit
 		// in the agent's capacity like any other assignment.
 		if agent != nil && conv.AssigneeID == nil && (conv.Status == StatusQueued || conv.Status == StatusBot) && s.Capacity != nil {
-			if err := s.Capacity.Admit(ctx, *agent); err != nil {
+			if err := s.Capacity.Admit(ctx, *agent, conv.ChannelID); err != nil {
 				return err
 			}
 		}
@@ -546,7 +546,8 @@ func (s *Service) Assign(ctx context.Context, conversationID uuid.UUID, assignee
 		switch {
 		case assignee != nil && (c.Status == StatusQueued || c.Status == StatusBot):
 			c.Status = StatusOpen
-		case assignee == nil && c.Status == StatusOpen:
+		case assignee == nil && (c.Status == StatusOpen || c.Status == StatusPending):
+			// Nobody owns it any more: it waits for the next agent, like a new one.
 			c.Status = StatusQueued
 		}
 		return nil
@@ -837,7 +838,7 @@ func (s *Service) update(ctx context.Context, id uuid.UUID, fn func(*Conversatio
 			return nil
 		}
 		if s.Capacity != nil && c.Counts() && !(before.Counts() && *before.AssigneeID == *c.AssigneeID) {
-			if err := s.Capacity.Admit(ctx, *c.AssigneeID); err != nil {
+			if err := s.Capacity.Admit(ctx, *c.AssigneeID, c.ChannelID); err != nil {
 				return err
 			}
 		}

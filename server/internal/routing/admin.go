@@ -62,8 +62,9 @@ type Overview struct {
 
 // AgentUpdate changes an agent's presence and/or capacity (nil: unchanged).
 type AgentUpdate struct {
-	Presence *Presence
-	Capacity *int
+	Presence        *Presence
+	Capacity        *int
+	ChannelCapacity *map[string]int
 }
 
 // TeamPatch changes some of a team's fields (nil: unchanged).
@@ -78,12 +79,25 @@ type TeamPatch struct {
 // the caller's transaction and refuses when they have no room. Presence is not
 // checked: a person may be given a conversation while away, only never beyond their
 // capacity.
-func (s *Service) Admit(ctx context.Context, userID uuid.UUID) error {
+func (s *Service) Admit(ctx context.Context, userID, channelID uuid.UUID) error {
 	a, err := s.Store.LockAgent(ctx, userID)
 	if err != nil {
 		return err
 	}
 	if a.Load >= a.Capacity {
+		return ErrAtCapacity
+	}
+	if len(a.ChannelCapacity) == 0 {
+		return nil
+	}
+	kind, err := s.Store.ConnectorOf(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	if full, err := s.kindAtCap(ctx, a, kind); err != nil || full {
+		if err != nil {
+			return err
+		}
 		return ErrAtCapacity
 	}
 	return nil
@@ -100,6 +114,9 @@ func validateUpdate(u AgentUpdate) error {
 	}
 	if u.Capacity != nil && (*u.Capacity < 0 || *u.Capacity > MaxCapacity) {
 		return errs.Invalidf("capacity", "capacity must be between 0 and %d.", MaxCapacity)
+	}
+	if u.ChannelCapacity != nil {
+		return ValidateChannelCapacity(*u.ChannelCapacity)
 	}
 	return nil
 }
@@ -121,12 +138,17 @@ func (s *Service) applyUpdate(ctx context.Context, userID uuid.UUID, u AgentUpda
 			return Agent{}, err
 		}
 	}
+	if u.ChannelCapacity != nil {
+		if a, err = s.Store.SetChannelCapacity(ctx, userID, *u.ChannelCapacity, s.now()); err != nil {
+			return Agent{}, err
+		}
+	}
 	if u.Presence != nil {
 		if a, err = s.Store.SetPresence(ctx, userID, *u.Presence, false, s.now()); err != nil {
 			return Agent{}, err
 		}
 	}
-	if u.Capacity == nil && u.Presence == nil {
+	if u.Capacity == nil && u.Presence == nil && u.ChannelCapacity == nil {
 		return s.Store.Agent(ctx, userID)
 	}
 	s.offer(ctx, a)
@@ -228,6 +250,9 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 	}
 	if u.Capacity != nil {
 		data["capacity"] = *u.Capacity
+	}
+	if u.ChannelCapacity != nil {
+		data["channel_capacity"] = *u.ChannelCapacity
 	}
 	if _, err := s.applyUpdate(ctx, userID, u); err != nil {
 		return AgentView{}, err

@@ -73,15 +73,40 @@ type Agent struct {
 	UserID   uuid.UUID `json:"user_id"`
 	Presence Presence  `json:"presence"`
 	// Auto is true when the system set the presence (away after the console closed).
-	Auto           bool       `json:"presence_auto"`
-	Capacity       int        `json:"capacity"`
-	Load           int        `json:"load"`
-	LastAssignedAt *time.Time `json:"last_assigned_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	Auto     bool `json:"presence_auto"`
+	Capacity int  `json:"capacity"`
+	// ChannelCapacity optionally caps channel types (connector name → most open
+	// conversations of that type at once), within Capacity.
+	ChannelCapacity map[string]int `json:"channel_capacity"`
+	Load            int            `json:"load"`
+	LastAssignedAt  *time.Time     `json:"last_assigned_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
 }
 
 // Available reports whether the agent can take a new conversation now.
 func (a Agent) Available() bool { return a.Presence == Online && a.Load < a.Capacity }
+
+// MaxChannelCaps bounds the channel types one agent caps.
+const MaxChannelCaps = 20
+
+// ValidateChannelCapacity checks per-channel-type caps: connector names of lower-case
+// letters, digits, - and _, each cap within 0..MaxCapacity.
+func ValidateChannelCapacity(m map[string]int) error {
+	if len(m) > MaxChannelCaps {
+		return errs.Invalidf("channel_capacity", "at most %d channel types.", MaxChannelCaps)
+	}
+	for k, v := range m {
+		if k == "" || len(k) > 40 || strings.IndexFunc(k, func(r rune) bool {
+			return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z')
+		}) >= 0 {
+			return errs.Invalidf("channel_capacity", "channel types are connector names (a-z, 0-9, - and _).")
+		}
+		if v < 0 || v > MaxCapacity {
+			return errs.Invalidf("channel_capacity", "each cap must be between 0 and %d.", MaxCapacity)
+		}
+	}
+	return nil
+}
 
 // DefaultCapacity is an agent's capacity until someone sets it (the column default).
 const DefaultCapacity = 5

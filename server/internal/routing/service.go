@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,13 @@ type Store interface {
 	LockAgent(ctx context.Context, userID uuid.UUID) (Agent, error)
 	SetPresence(ctx context.Context, userID uuid.UUID, p Presence, auto bool, at time.Time) (Agent, error)
 	SetCapacity(ctx context.Context, userID uuid.UUID, n int, at time.Time) (Agent, error)
+	SetChannelCapacity(ctx context.Context, userID uuid.UUID, caps map[string]int, at time.Time) (Agent, error)
+	// KindLoad counts the agent's open or pending conversations on channels of one
+	// connector, in every tenant.
+	KindLoad(ctx context.Context, userID uuid.UUID, connector string) (int, error)
+	// ConnectorOf is a channel's connector; ChannelOf a conversation's channel.
+	ConnectorOf(ctx context.Context, channelID uuid.UUID) (string, error)
+	ChannelOf(ctx context.Context, conversationID uuid.UUID) (uuid.UUID, error)
 	// Members lists the tenant's members with their routing state.
 	Members(ctx context.Context) ([]Agent, error)
 	IsMember(ctx context.Context, userID uuid.UUID) (bool, error)
@@ -40,8 +48,8 @@ type Store interface {
 	// LockQueue serialises assignment from one queue (a team's, or with nil the
 	// tenant's queue of conversations without a team).
 	LockQueue(ctx context.Context, teamID *uuid.UUID) error
-	// Head is the queue's first classified waiting conversation.
-	Head(ctx context.Context, teamID *uuid.UUID) (Queued, bool, error)
+	// Heads are the queue's first n classified waiting conversations, best first.
+	Heads(ctx context.Context, teamID *uuid.UUID, n int) ([]Queued, error)
 	// Candidates are the queue's agents (team members, or every member for nil).
 	Candidates(ctx context.Context, teamID *uuid.UUID) ([]Candidate, error)
 	// Take assigns a conversation still waiting; false if it no longer is.
@@ -138,6 +146,10 @@ func (s *Service) now() time.Time {
 	}
 	return time.Now().UTC()
 }
+
+// maxHeads is how deep into a queue one assignment looks past conversations no
+// available agent can take.
+const maxHeads = 20
 
 // maxDrain bounds the assignments one drain makes, so a huge backlog is served in
 // slices that other work can interleave with.
@@ -306,8 +318,8 @@ func (s *Service) assignOne(ctx context.Context, team *uuid.UUID, strategy Strat
 		if err := s.Store.LockQueue(ctx, team); err != nil {
 			return err
 		}
-		head, ok, err := s.Store.Head(ctx, team)
-		if err != nil || !ok {
+		heads, err := s.Store.Heads(ctx, team, maxHeads)
+		if err != nil || len(heads) == 0 {
 			return err
 		}
 		cands, err := s.Store.Candidates(ctx, team)
@@ -323,27 +335,72 @@ func (s *Service) assignOne(ctx context.Context, team *uuid.UUID, strategy Strat
 			}
 			cands = kept
 		}
-		for len(cands) > 0 {
-			uid, ok := pick(strategy, head, cands)
-			if !ok {
-				return nil
-			}
-			// The candidates were read before this lock: another tenant's queue
-			// may have filled the agent since. Re-read under the lock.
-			a, err := s.Store.LockAgent(ctx, uid)
-			if err != nil {
+		// The best waiting conversation goes first. Only when no available agent can
+		// take it (skills nobody online has, a channel type everyone has capped) does
+		// the next one get its turn, so one such conversation cannot block the queue.
+		for _, head := range heads {
+			kind := "" // the head's connector, read once when some candidate caps one
+			tried := slices.Clone(cands)
+			for len(tried) > 0 {
+				uid, ok := pick(strategy, head, tried)
+				if !ok {
+					break
+				}
+				// The candidates were read before this lock: another tenant's queue
+				// may have filled the agent since. Re-read under the lock.
+				a, err := s.Store.LockAgent(ctx, uid)
+				if err != nil {
+					return err
+				}
+				if !a.Available() {
+					cands, tried = drop(cands, uid), drop(tried, uid)
+					continue
+				}
+				full, err := s.kindFull(ctx, a, head.ID, &kind)
+				if err != nil {
+					return err
+				}
+				if full {
+					tried = drop(tried, uid)
+					continue
+				}
+				done, woke, err = s.claim(ctx, tid, head.ID, uid, team)
 				return err
 			}
-			if !a.Available() {
-				cands = drop(cands, uid)
-				continue
+			if len(cands) == 0 {
+				return nil
 			}
-			done, woke, err = s.claim(ctx, tid, head.ID, uid, team)
-			return err
 		}
 		return nil
 	})
 	return s.announce(tid, done, woke, err)
+}
+
+// kindFull reports whether an agent (whose row the transaction holds) has reached
+// their cap for the conversation's channel type; *kind caches the connector.
+func (s *Service) kindFull(ctx context.Context, a Agent, conversationID uuid.UUID, kind *string) (bool, error) {
+	if len(a.ChannelCapacity) == 0 {
+		return false, nil
+	}
+	if *kind == "" {
+		ch, err := s.Store.ChannelOf(ctx, conversationID)
+		if err != nil {
+			return false, err
+		}
+		if *kind, err = s.Store.ConnectorOf(ctx, ch); err != nil {
+			return false, err
+		}
+	}
+	return s.kindAtCap(ctx, a, *kind)
+}
+
+func (s *Service) kindAtCap(ctx context.Context, a Agent, connector string) (bool, error) {
+	limit, ok := a.ChannelCapacity[connector]
+	if !ok {
+		return false, nil
+	}
+	n, err := s.Store.KindLoad(ctx, a.UserID, connector)
+	return n >= limit, err
 }
 
 // claim gives a still-waiting conversation to an agent whose row the transaction
@@ -414,6 +471,10 @@ func (s *Service) giveBack(ctx context.Context, c conversation.Conversation, age
 		if err != nil || !a.Available() {
 			return err
 		}
+		kind := ""
+		if full, err := s.kindFull(ctx, a, c.ID, &kind); err != nil || full {
+			return err
+		}
 		done, woke, err = s.claim(ctx, tid, c.ID, agent, c.TeamID)
 		return err
 	})
@@ -421,7 +482,7 @@ func (s *Service) giveBack(ctx context.Context, c conversation.Conversation, age
 }
 
 func drop(cs []Candidate, id uuid.UUID) []Candidate {
-	out := cs[:0]
+	out := make([]Candidate, 0, len(cs))
 	for _, c := range cs {
 		if c.UserID != id {
 			out = append(out, c)

@@ -25,18 +25,24 @@ var _ routing.Store = (*Store)(nil)
 func (s *Store) pg() bool { return s.DB.Dialect() == db.Postgres }
 
 type agentRow struct {
-	UserID         uuid.UUID
-	Presence       string
-	PresenceAuto   bool
-	Capacity       int
-	Load           int
-	LastAssignedAt *time.Time
-	UpdatedAt      time.Time
+	UserID          uuid.UUID
+	Presence        string
+	PresenceAuto    bool
+	Capacity        int
+	ChannelCapacity string
+	Load            int
+	LastAssignedAt  *time.Time
+	UpdatedAt       time.Time
 }
 
 func (r agentRow) agent() routing.Agent {
-	return routing.Agent{UserID: r.UserID, Presence: routing.Presence(r.Presence), Auto: r.PresenceAuto,
-		Capacity: r.Capacity, Load: r.Load, LastAssignedAt: utc(r.LastAssignedAt), UpdatedAt: r.UpdatedAt.UTC()}
+	a := routing.Agent{UserID: r.UserID, Presence: routing.Presence(r.Presence), Auto: r.PresenceAuto,
+		Capacity: r.Capacity, Load: r.Load, LastAssignedAt: utc(r.LastAssignedAt), UpdatedAt: r.UpdatedAt.UTC(),
+		ChannelCapacity: map[string]int{}}
+	if r.ChannelCapacity != "" && r.ChannelCapacity != "{}" {
+		_ = json.Unmarshal([]byte(r.ChannelCapacity), &a.ChannelCapacity)
+	}
+	return a
 }
 
 func utc(t *time.Time) *time.Time {
@@ -47,10 +53,10 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-const agentCols = "user_id, presence, presence_auto, capacity, load, last_assigned_at, updated_at"
+const agentCols = "user_id, presence, presence_auto, capacity, channel_capacity, load, last_assigned_at, updated_at"
 
 func defaultAgent(id uuid.UUID) routing.Agent {
-	return routing.Agent{UserID: id, Presence: routing.Offline, Capacity: routing.DefaultCapacity}
+	return routing.Agent{UserID: id, Presence: routing.Offline, Capacity: routing.DefaultCapacity, ChannelCapacity: map[string]int{}}
 }
 
 func (s *Store) Agent(ctx context.Context, userID uuid.UUID) (routing.Agent, error) {
@@ -131,6 +137,59 @@ func (s *Store) SetPresence(ctx context.Context, userID uuid.UUID, p routing.Pre
 
 func (s *Store) SetCapacity(ctx context.Context, userID uuid.UUID, n int, at time.Time) (routing.Agent, error) {
 	return s.setAgent(ctx, userID, "capacity = ?", at, n)
+}
+
+func (s *Store) SetChannelCapacity(ctx context.Context, userID uuid.UUID, caps map[string]int, at time.Time) (routing.Agent, error) {
+	if caps == nil {
+		caps = map[string]int{}
+	}
+	b, _ := json.Marshal(caps)
+	return s.setAgent(ctx, userID, "channel_capacity = ?", at, string(b))
+}
+
+func (s *Store) KindLoad(ctx context.Context, userID uuid.UUID, connector string) (int, error) {
+	var n int64
+	err := s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if s.pg() {
+			return tx.Raw("SELECT kefu_agent_kind_load(?, ?)", userID, connector).Scan(&n).Error
+		}
+		return tx.Raw("SELECT count(*) FROM conversations c JOIN channels ch ON ch.tenant_id = c.tenant_id AND ch.id = c.channel_id "+
+			"WHERE c.assignee_id = ? AND c.status IN ('open', 'pending') AND ch.connector = ?", userID, connector).Scan(&n).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count the agent's conversations of a channel type: %w", err)
+	}
+	return int(n), nil
+}
+
+func (s *Store) ConnectorOf(ctx context.Context, channelID uuid.UUID) (string, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	var cs []string
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT connector FROM channels WHERE tenant_id = ? AND id = ?", tid, channelID).Scan(&cs).Error
+	})
+	if err != nil || len(cs) == 0 {
+		return "", err
+	}
+	return cs[0], nil
+}
+
+func (s *Store) ChannelOf(ctx context.Context, conversationID uuid.UUID) (uuid.UUID, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	var ids []uuid.UUID
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT channel_id FROM conversations WHERE tenant_id = ? AND id = ?", tid, conversationID).Scan(&ids).Error
+	})
+	if err != nil || len(ids) == 0 {
+		return uuid.Nil, err
+	}
+	return ids[0], nil
 }
 
 func tenantOf(ctx context.Context) (uuid.UUID, error) { return tenants.Require(ctx) }
@@ -429,21 +488,8 @@ func teamCond(team *uuid.UUID) (string, []any) {
 
 const waiting = "status = 'queued' AND assignee_id IS NULL AND routed_at IS NOT NULL AND left_message_at IS NULL"
 
-func (s *Store) Head(ctx context.Context, team *uuid.UUID) (routing.Queued, bool, error) {
-	tid, err := tenantOf(ctx)
-	if err != nil {
-		return routing.Queued{}, false, err
-	}
-	cond, args := teamCond(team)
-	var rows []queuedRow
-	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw("SELECT tenant_id, id, team_id, priority, skills, queued_at FROM conversations WHERE tenant_id = ? AND "+cond+
-			" AND "+waiting+" ORDER BY priority DESC, queued_at, id LIMIT 1", append([]any{tid}, args...)...).Scan(&rows).Error
-	})
-	if err != nil || len(rows) == 0 {
-		return routing.Queued{}, false, err
-	}
-	return rows[0].queued(), true, nil
+func (s *Store) Heads(ctx context.Context, team *uuid.UUID, n int) ([]routing.Queued, error) {
+	return s.WaitingIn(ctx, team, n)
 }
 
 type candRow struct {
@@ -451,6 +497,7 @@ type candRow struct {
 	Presence           string
 	PresenceAuto       bool
 	Capacity           int
+	ChannelCapacity    string
 	Load               int
 	LastAssignedAt     *time.Time
 	UpdatedAt          time.Time
@@ -466,12 +513,12 @@ func (s *Store) Candidates(ctx context.Context, team *uuid.UUID) ([]routing.Cand
 	var rows []candRow
 	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if team != nil {
-			return tx.Raw("SELECT a.user_id, a.presence, a.presence_auto, a.capacity, a.load, a.last_assigned_at, a.updated_at, "+
+			return tx.Raw("SELECT a.user_id, a.presence, a.presence_auto, a.capacity, a.channel_capacity, a.load, a.last_assigned_at, a.updated_at, "+
 				"t.skills, t.last_assigned_at AS team_last_assigned_at FROM team_members t JOIN agents a ON a.user_id = t.user_id "+
 				"JOIN memberships m ON m.tenant_id = t.tenant_id AND m.user_id = t.user_id "+
 				"WHERE t.tenant_id = ? AND t.team_id = ? AND a.presence = 'online' AND a.load < a.capacity", tid, *team).Scan(&rows).Error
 		}
-		return tx.Raw("SELECT a.user_id, a.presence, a.presence_auto, a.capacity, a.load, a.last_assigned_at, a.updated_at, "+
+		return tx.Raw("SELECT a.user_id, a.presence, a.presence_auto, a.capacity, a.channel_capacity, a.load, a.last_assigned_at, a.updated_at, "+
 			"'[]' AS skills, a.last_assigned_at AS team_last_assigned_at FROM memberships m JOIN agents a ON a.user_id = m.user_id "+
 			"WHERE m.tenant_id = ? AND a.presence = 'online' AND a.load < a.capacity", tid).Scan(&rows).Error
 	})
@@ -481,7 +528,7 @@ func (s *Store) Candidates(ctx context.Context, team *uuid.UUID) ([]routing.Cand
 	out := make([]routing.Candidate, len(rows))
 	for i, r := range rows {
 		a := agentRow{UserID: r.UserID, Presence: r.Presence, PresenceAuto: r.PresenceAuto, Capacity: r.Capacity, Load: r.Load,
-			LastAssignedAt: r.LastAssignedAt, UpdatedAt: r.UpdatedAt}
+			ChannelCapacity: r.ChannelCapacity, LastAssignedAt: r.LastAssignedAt, UpdatedAt: r.UpdatedAt}
 		c := routing.Candidate{Agent: a.agent(), TeamLastAssignedAt: utc(r.TeamLastAssignedAt), Skills: []string{}}
 		_ = json.Unmarshal([]byte(r.Skills), &c.Skills)
 		out[i] = c
@@ -622,23 +669,25 @@ func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
 		return nil, err
 	}
 	var rows []struct {
-		UserID         uuid.UUID
-		Presence       string
-		PresenceAuto   bool
-		Capacity       int
-		Load           int
-		LastAssignedAt *time.Time
-		UpdatedAt      *time.Time
-		CreatedAt      time.Time
-		Name           string
-		Email          string
-		Role           string
-		Open           int
+		UserID          uuid.UUID
+		Presence        string
+		PresenceAuto    bool
+		Capacity        int
+		ChannelCapacity string
+		Load            int
+		LastAssignedAt  *time.Time
+		UpdatedAt       *time.Time
+		CreatedAt       time.Time
+		Name            string
+		Email           string
+		Role            string
+		Open            int
 	}
 	var tms []memberRow
 	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Raw("SELECT m.user_id, COALESCE(a.presence, 'offline') AS presence, COALESCE(a.presence_auto, false) AS presence_auto, "+
-			"COALESCE(a.capacity, ?) AS capacity, COALESCE(a.load, 0) AS load, a.last_assigned_at, a.updated_at, m.created_at, "+
+			"COALESCE(a.capacity, ?) AS capacity, COALESCE(a.channel_capacity, '{}') AS channel_capacity, COALESCE(a.load, 0) AS load, "+
+			"a.last_assigned_at, a.updated_at, m.created_at, "+
 			"u.name, u.email, m.role, "+
 			"(SELECT count(*) FROM conversations c WHERE c.tenant_id = m.tenant_id AND c.assignee_id = m.user_id AND c.status IN ('open', 'pending')) AS open "+
 			"FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN agents a ON a.user_id = m.user_id "+
@@ -662,7 +711,7 @@ func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
 			r.UpdatedAt = &r.CreatedAt
 		}
 		a := agentRow{UserID: r.UserID, Presence: r.Presence, PresenceAuto: r.PresenceAuto, Capacity: r.Capacity, Load: r.Load,
-			LastAssignedAt: r.LastAssignedAt, UpdatedAt: *r.UpdatedAt}
+			ChannelCapacity: r.ChannelCapacity, LastAssignedAt: r.LastAssignedAt, UpdatedAt: *r.UpdatedAt}
 		v := routing.AgentView{Agent: a.agent(), Name: r.Name, Email: r.Email, Role: r.Role, Teams: teams[r.UserID], Open: r.Open}
 		if v.Teams == nil {
 			v.Teams = []uuid.UUID{}
