@@ -1222,7 +1222,7 @@ export interface paths {
         };
         /**
          * Realtime stream (WebSocket)
-         * @description **WebSocket.** Events for every tenant the user may read conversations in: `{"type":"ready","tenant_ids":[…]}` first, then `message.created`, `message.updated`, `conversation.updated`, `typing` and `read` events with `tenant_id` and `conversation_id`. Each event's permission is checked when it is delivered. Send `{"type":"ping"}` to get a pong. A `{"type":"resync"}` frame means events were dropped (a slow client): refetch. The access token comes as `?access_token=` (browsers cannot set headers on a WebSocket) or a bearer header; it is re-checked every minute, and an expired or revoked one closes the socket with code 4001. Any API node serves any socket (Redis pub/sub).
+         * @description **WebSocket.** Events for every tenant the user may read conversations in: `{"type":"ready","tenant_ids":[…]}` first, then `message.created`, `message.updated`, `conversation.updated`, `typing` (an agent's carries their `user_id` and `name`) and `read` events with `tenant_id` and `conversation_id`; `mention` (`user_id` is the member a note mentions, `message_id` the note); and `agent.updated` (`user_id`, and `data`: the agent's presence, capacity and load) when an agent of the tenant changes presence or capacity. Each event's permission is checked when it is delivered. Send `{"type":"ping"}` to get a pong. A `{"type":"resync"}` frame means events were dropped (a slow client): refetch. The access token comes as `?access_token=` (browsers cannot set headers on a WebSocket) or a bearer header; it is re-checked every minute, and an expired or revoked one closes the socket with code 4001. Any API node serves any socket (Redis pub/sub).
          */
         get: operations["realtimeStream"];
         put?: never;
@@ -1424,7 +1424,7 @@ export interface paths {
         };
         /**
          * Visitor realtime (WebSocket)
-         * @description **WebSocket.** The visitor's conversation live: replies (`message.created`), status changes and agent typing. Send `{"type":"message","client_id","text"}` (answered with `ack` or `error`), `{"type":"typing"}`, `{"type":"read","message_id"}` and `{"type":"ping"}`. The token may come as `?token=`.
+         * @description **WebSocket.** The visitor's conversation live: replies (`message.created`), status changes, agent typing, and while the visitor waits for an agent `{"type":"queue.position","position","wait_seconds"}` as the queue moves (position 0: an agent has it). Send `{"type":"message","client_id","text"}` (answered with `ack` or `error`), `{"type":"typing"}`, `{"type":"read","message_id"}` and `{"type":"ping"}`. The token may come as `?token=`.
          *
          *     Authenticated with the visitor token from the session (`Authorization: Bearer …`).
          */

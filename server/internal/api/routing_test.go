@@ -477,3 +477,27 @@ func TestChannelTypeCapacity(t *testing.T) {
 		})
 	})
 }
+
+// TestPresenceReachesLiveView: a presence change reaches the consoles of the tenants
+// the agent serves (the live queue view), not others.
+func TestPresenceReachesLiveView(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *kefutest.Env) {
+		a := e.Signup("Live Co", "owner@live-view.test")
+		other := e.Signup("Elsewhere Co", "owner@elsewhere.test")
+		uid, tok := addAgent(t, e, a.TenantID, "pia@live-view.test", "Pia")
+		mine, _ := consoleSocket(t, e, a.AccessToken)
+		_, theirs := consoleSocket(t, e, other.AccessToken)
+		e.Call("PATCH", "/api/v1/me/agent", tok, map[string]any{"presence": "busy"}).Must(t, http.StatusOK)
+		f := waitFrame(t, mine, func(f frame) bool { return f["type"] == "agent.updated" })
+		data, _ := f["data"].(map[string]any)
+		if f["user_id"] != uid || data["presence"] != "busy" || f["tenant_id"] != a.TenantID {
+			t.Errorf("agent.updated = %v", f)
+		}
+		time.Sleep(300 * time.Millisecond)
+		for _, g := range theirs() {
+			if g["type"] == "agent.updated" {
+				t.Errorf("another tenant's console heard of Pia: %v", g)
+			}
+		}
+	})
+}

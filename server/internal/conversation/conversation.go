@@ -235,6 +235,9 @@ const (
 	EventQueuePosition = "queue.position"
 	// EventMention tells a member (UserID) that a note mentions them (MessageID).
 	EventMention = "mention"
+	// EventAgentUpdated carries an agent's routing state (Data) to the consoles of
+	// every tenant they serve, for the live queue view.
+	EventAgentUpdated = "agent.updated"
 )
 
 // Event is what agents' consoles and visitors' widgets receive.
@@ -252,6 +255,8 @@ type Event struct {
 	// typing (with their Name).
 	UserID *uuid.UUID `json:"user_id,omitempty"`
 	Name   string     `json:"name,omitempty"`
+	// Data is an event's own payload (agent.updated: the agent's routing state).
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // BotJob is the outbox payload of TopicBot: a customer message in a conversation the

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -151,6 +152,7 @@ func (s *Service) applyUpdate(ctx context.Context, userID uuid.UUID, u AgentUpda
 	if u.Capacity == nil && u.Presence == nil && u.ChannelCapacity == nil {
 		return s.Store.Agent(ctx, userID)
 	}
+	s.broadcast(ctx, a)
 	s.offer(ctx, a)
 	return a, nil
 }
@@ -169,6 +171,7 @@ func (s *Service) AutoPresence(ctx context.Context, userID uuid.UUID, p Presence
 	}
 	changed := a.Presence != before.Presence
 	if changed {
+		s.broadcast(ctx, a)
 		s.offer(ctx, a)
 	}
 	return a, changed, nil
@@ -211,6 +214,23 @@ func (s *Service) AwayWhenGone(ctx context.Context, cs Consoles, grace time.Dura
 		}
 	}
 	return nil
+}
+
+// broadcast tells the consoles of every tenant the agent serves their new state (the
+// live queue view). Best effort: the view also refreshes on its own.
+func (s *Service) broadcast(ctx context.Context, a Agent) {
+	if s.Publisher == nil {
+		return
+	}
+	ids, err := s.Store.TenantsOf(context.WithoutCancel(ctx), a.UserID)
+	if err != nil {
+		return
+	}
+	data, _ := json.Marshal(a)
+	for _, tid := range ids {
+		b, _ := json.Marshal(conversation.Event{Type: conversation.EventAgentUpdated, TenantID: tid, UserID: &a.UserID, Data: data})
+		_ = s.Publisher.PublishRaw(context.WithoutCancel(ctx), tid, [][]byte{b})
+	}
 }
 
 // offer gives an agent with room the queues' waiting conversations. The change that

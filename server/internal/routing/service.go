@@ -80,6 +80,8 @@ type Store interface {
 	// SetTeam moves a conversation to a team's queue (a transfer); it counts as
 	// classified from then on.
 	SetTeam(ctx context.Context, conversationID, teamID uuid.UUID, at time.Time) error
+	// TenantsOf lists the active tenants a user is a member of.
+	TenantsOf(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
 	// LeftMessages counts the tenant's unassigned left messages.
 	LeftMessages(ctx context.Context) (int, error)
 	// QueueStats counts each of the tenant's non-empty queues.

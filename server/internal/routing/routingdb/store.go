@@ -881,3 +881,15 @@ func (s *Store) SetTeam(ctx context.Context, conversationID uuid.UUID, team uuid
 			team, at.UTC(), tid, conversationID).Error
 	})
 }
+
+func (s *Store) TenantsOf(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+	ctx = tenants.AcrossTenants(tenants.NewUserContext(ctx, userID), "a user's own tenants")
+	var ids []uuid.UUID
+	err := s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw("SELECT m.tenant_id FROM memberships m JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active' WHERE m.user_id = ?", userID).Scan(&ids).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the user's tenants: %w", err)
+	}
+	return ids, nil
+}
