@@ -29,6 +29,7 @@ const KbEntry = lazy(() => import('./pages/kb/KbEntry'));
 const Bot = lazy(() => import('./pages/bot/Bot'));
 const Routing = lazy(() => import('./pages/routing/Routing'));
 const Queue = lazy(() => import('./pages/routing/Queue'));
+const CannedResponses = lazy(() => import('./pages/canned/CannedResponses'));
 const Account = lazy(() => import('./pages/account/Account'));
 const Platform = lazy(() => import('./pages/platform/Platform'));
 
@@ -75,6 +76,7 @@ export const routes: RouteObject[] = [
               { path: 'bot', element: <RequirePermission perm="bot:manage"><Bot /></RequirePermission> },
               { path: 'routing', element: <RequirePermission perm="routing:manage"><Routing /></RequirePermission> },
               { path: 'queue', element: <RequirePermission perm="conversations:read"><Queue /></RequirePermission> },
+              { path: 'canned', element: <RequirePermission perm="conversations:reply"><CannedResponses /></RequirePermission> },
               { path: 'channels', element: <RequirePermission perm="channels:read"><Channels /></RequirePermission> },
               { path: 'members', element: <RequirePermission perm="members:read"><Members /></RequirePermission> },
               { path: 'roles', element: <RequirePermission perm="roles:read"><Roles /></RequirePermission> },

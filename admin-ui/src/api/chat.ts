@@ -89,6 +89,8 @@ export interface Contact {
   /** Only on GET …/conversations/{id}. */
   phone?: string;
   attributes?: Record<string, string>;
+  /** The contact's tags (edited in the contact panel). */
+  tags?: string[];
   identities?: ContactIdentity[];
   created_at?: DateTime;
 }
@@ -110,6 +112,11 @@ export interface ConversationItem {
   created_at: DateTime;
   updated_at: DateTime;
   resolved_at: DateTime | null;
+  /** The team whose queue it is in (transfer to a team). */
+  team_id?: UUID | null;
+  /** The wrap-up given when it was resolved ("" when none). */
+  wrapup_category?: string;
+  wrapup_summary?: string;
 }
 
 export interface Page<T> {
@@ -135,8 +142,11 @@ export interface Message {
   direction: 'in' | 'out';
   sender_type: 'contact' | 'agent' | 'bot' | 'system';
   sender_id: UUID | null;
-  type: 'text' | 'image' | 'file' | 'system';
+  /** note: an internal note, only agents ever see it. */
+  type: 'text' | 'image' | 'file' | 'system' | 'note';
   text: string;
+  /** A note's mentioned members (user ids). */
+  mentions?: string[];
   attachments: Attachment[] | null;
   status: DeliveryStatus;
   /** Why delivery failed (status failed). */
@@ -173,6 +183,9 @@ export interface RealtimeEvent {
   /** typing and read: "contact" or "agent". */
   from?: 'contact' | 'agent';
   message_id?: UUID;
+  /** An agent's typing: who. */
+  user_id?: UUID;
+  name?: string;
 }
 
 export interface InboxQuery {

@@ -16,6 +16,7 @@ const AGENT: Agent = {
   load: 2,
   last_assigned_at: null,
   updated_at: '2026-05-01T10:00:00Z',
+  channel_capacity: {},
 };
 
 function renderSwitch() {

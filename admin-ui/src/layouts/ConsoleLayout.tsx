@@ -22,6 +22,7 @@ import { TenantBlocked, TENANT_BLOCKING_CODES } from '../components/TenantBlocke
 import { ErrorState } from '../components/ErrorState';
 import { TenantSwitcher } from '../components/TenantSwitcher';
 import { UserMenu } from '../components/UserMenu';
+import { WorkspaceNotifier } from '../components/WorkspaceNotifier';
 import { errorCode } from '../lib/errors';
 import { setLastTenant } from '../lib/storage';
 import { useRealtime } from '../lib/realtime';
@@ -160,7 +161,12 @@ export default function ConsoleLayout() {
 
   return (
     <TenantContext.Provider value={tenant}>
-      {me.memberships.length > 0 ? <RealtimeLink /> : null}
+      {me.memberships.length > 0 ? (
+        <>
+          <RealtimeLink />
+          <WorkspaceNotifier tenantId={tenantId} />
+        </>
+      ) : null}
       <Layout style={{ minHeight: '100vh' }}>
         <Sider
           className="kefu-sider"

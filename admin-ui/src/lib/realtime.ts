@@ -15,11 +15,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { API_BASE, freshAccessToken, getAccessToken, isApiError, onSessionEnded } from '../api/client';
 import type { RealtimeEvent } from '../api/chat';
+import type { MentionFrame } from '../api/workspace';
 
 export const CLOSE_AUTH_EXPIRED = 4001;
 
 export type RealtimeFrame =
   | RealtimeEvent
+  | MentionFrame
   | { type: 'ready'; tenant_ids: string[] }
   | { type: 'resync' }
   | { type: 'pong' };

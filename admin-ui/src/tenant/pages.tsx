@@ -11,6 +11,7 @@ import {
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
+  ThunderboltOutlined,
 } from '@ant-design/icons';
 
 /** Tenant pages, their path under /t/:id and the permission that shows them. */
@@ -18,6 +19,7 @@ export const TENANT_PAGES = [
   { key: 'overview', path: '', perm: null, icon: <DashboardOutlined /> },
   { key: 'inbox', path: 'inbox', perm: 'conversations:read', icon: <MessageOutlined /> },
   { key: 'queue', path: 'queue', perm: 'conversations:read', icon: <FieldTimeOutlined /> },
+  { key: 'canned', path: 'canned', perm: 'conversations:reply', icon: <ThunderboltOutlined /> },
   { key: 'kb', path: 'kb', perm: 'kb:read', icon: <BookOutlined /> },
   { key: 'bot', path: 'bot', perm: 'bot:manage', icon: <RobotOutlined /> },
   { key: 'routing', path: 'routing', perm: 'routing:manage', icon: <BranchesOutlined /> },

@@ -1,11 +1,11 @@
 // Test helpers: a fetch mock that answers like the kefu API, and a render wrapper
 // with the providers every screen expects.
 import type { ReactElement, ReactNode } from 'react';
-import { render, screen, within, type RenderResult } from '@testing-library/react';
+import { act, render, screen, waitFor, within, type RenderResult } from '@testing-library/react';
 import { App as AntApp, ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { __resetClientForTests } from '../api/client';
 import { AuthProvider } from '../auth/AuthContext';
 
@@ -135,4 +135,36 @@ export async function fill(user: { clear: (e: Element) => Promise<void>; click: 
   await user.clear(el);
   await user.click(el);
   await user.paste(text);
+}
+
+/**
+ * A WebSocket that plays /api/v1/realtime: install it with
+ * vi.stubGlobal('WebSocket', FakeWebSocket) (and reset FakeWebSocket.all), then
+ * openSocket() for the console's link, opened and ready, and frame() to push events.
+ */
+export class FakeWebSocket {
+  static all: FakeWebSocket[] = [];
+  onopen: ((e: Event) => void) | null = null;
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onclose: ((e: CloseEvent) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.all.push(this);
+  }
+  send() {}
+  close() {}
+  open() {
+    act(() => this.onopen?.(new Event('open')));
+  }
+  frame(f: unknown) {
+    act(() => this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(f) })));
+  }
+}
+
+/** The console's realtime link once it connects, opened and ready for these tenants. */
+export async function openSocket(tenantIds: string[] = ['t1']): Promise<FakeWebSocket> {
+  await waitFor(() => expect(FakeWebSocket.all.length).toBeGreaterThan(0));
+  const ws = FakeWebSocket.all[FakeWebSocket.all.length - 1]!;
+  ws.open();
+  ws.frame({ type: 'ready', tenant_ids: tenantIds });
+  return ws;
 }

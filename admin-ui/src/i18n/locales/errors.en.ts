@@ -108,6 +108,21 @@ const errors: Record<string, string> = {
   'conversation.not-queued': 'The conversation is no longer waiting in the queue.',
   'request.invalid@presence': 'Presence is online, busy, away or offline.',
   'request.invalid@capacity': 'Capacity is a whole number from 0 to 100.',
+  'conversation.merge-other-contact': 'Only conversations of the same customer can be merged.',
+  'conversation.merge-same': 'A conversation cannot be merged into itself.',
+  'wrapup.required': 'Choose a wrap-up category to resolve this conversation.',
+  'request.invalid@category': 'This category is not in the tenant’s list.',
+  'request.invalid@summary': 'Summaries are at most 500 characters.',
+  'request.invalid@mentions': 'A note can mention at most 20 members of this tenant.',
+  'request.invalid@tags': 'At most 30 tags of at most 40 characters.',
+  'request.invalid@shortcut': 'Shortcuts are 1–32 letters, digits, - or _.',
+  'canned.shortcut-taken': 'This shortcut is already used; pick another.',
+  'canned.not-found': 'The canned response does not exist; it may have been deleted.',
+  'contact.not-found': 'The customer record does not exist; it may have been merged.',
+  'note.bad-mention': 'Only members of this tenant can be mentioned.',
+  'canned.too-many': 'A tenant can have at most 5,000 canned responses.',
+  'contact.merged': 'This customer record was merged into another one; reload the conversation.',
+  'request.invalid@attributes': 'At most 50 attributes; names of letters, digits and _, values of at most 500 characters.',
 };
 
 export default errors;

@@ -108,6 +108,21 @@ const errors: Record<string, string> = {
   'conversation.not-queued': '该会话已不在排队中。',
   'request.invalid@presence': '接待状态只能是在线、忙碌、离开或离线。',
   'request.invalid@capacity': '接待上限需为 0–100 之间的整数。',
+  'conversation.merge-other-contact': '只能合并同一位客户的会话。',
+  'conversation.merge-same': '会话不能合并到它自己。',
+  'wrapup.required': '请选择小结分类后再标记为已解决。',
+  'request.invalid@category': '该分类不在租户的分类列表中。',
+  'request.invalid@summary': '小结最多 500 个字符。',
+  'request.invalid@mentions': '一条备注最多提及 20 位本租户成员。',
+  'request.invalid@tags': '最多 30 个标签，每个最多 40 个字符。',
+  'request.invalid@shortcut': '快捷词为 1–32 个字母、数字、- 或 _。',
+  'canned.shortcut-taken': '这个快捷词已被使用，请换一个。',
+  'canned.not-found': '快捷回复不存在，可能已被删除。',
+  'contact.not-found': '客户记录不存在，可能已被合并。',
+  'note.bad-mention': '只能提及本租户的成员。',
+  'canned.too-many': '每个租户最多 5000 条快捷回复。',
+  'contact.merged': '该客户记录已被合并到另一条记录，请重新打开会话。',
+  'request.invalid@attributes': '最多 50 个属性；属性名只能包含字母、数字和 _，值最多 500 个字符。',
 };
 
 export default errors;

@@ -6,6 +6,7 @@ import { setTokens } from '../../api/client';
 import { meApi } from '../../api/endpoints';
 import { useAuth, useMe } from '../../auth/AuthContext';
 import { FormError } from '../../components/FormError';
+import { NotifySettings } from '../../components/NotifySettings';
 import { PageHeader } from '../../components/PageHeader';
 import { formatDate } from '../../lib/format';
 import { rules } from '../../lib/rules';
@@ -145,6 +146,9 @@ export default function Account() {
           <div id="two-factor">
             <TwoFactorCard />
           </div>
+          <Card title={t('notify.title')} style={{ marginTop: 16 }} data-testid="account-notifications" id="notifications">
+            <NotifySettings />
+          </Card>
         </Col>
       </Row>
     </>

@@ -210,6 +210,39 @@ describe('inbox', () => {
   });
 });
 
+describe('inbox keyboard', () => {
+  it('moves through the list with j/k and Alt+arrows, and lists the shortcuts with ?', async () => {
+    mockApi({
+      ...sessionRoutes(ME2),
+      'GET /api/v1/conversations': () => json(200, { items: [c2, c1], next_cursor: null }),
+      'GET /api/v1/tenants/t2': () => json(200, { tenant: globex, role: 'agent', permissions: ['conversations:read'] }),
+      'GET /api/v1/tenants/t2/conversations/c2': () => json(200, c2),
+      'GET /api/v1/tenants/t2/conversations/c2/messages': () => json(200, { items: [], next_cursor: null }),
+      'GET /api/v1/tenants/t1/conversations/c1': () => json(200, c1),
+      'GET /api/v1/tenants/t1/conversations/c1/messages': () => json(200, { items: [], next_cursor: null }),
+      'POST /api/v1/tenants/t1/conversations/c1/read': () => json(200, { ...c1, unread: 0 }),
+      'GET /api/v1/tenants/t1/conversations': () => json(200, { items: [c1], next_cursor: null }),
+      'GET /api/v1/tenants/t2/conversations': () => json(200, { items: [c2], next_cursor: null }),
+    });
+    renderInbox('/t/t1/inbox');
+    await screen.findByTestId('inbox-item-c1');
+    const user = userEvent.setup();
+    // (A narrow screen shows the open conversation instead of the list.)
+    const open = () => screen.getByTestId('conversation').getAttribute('data-conversation');
+    await user.keyboard('j');
+    await waitFor(() => expect(open()).toBe('c2'));
+    await user.keyboard('j');
+    await waitFor(() => expect(open()).toBe('c1'));
+    await user.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    await waitFor(() => expect(open()).toBe('c2'));
+
+    await user.keyboard('?');
+    const help = await screen.findByTestId('shortcuts-help');
+    expect(help).toHaveTextContent(zh.shortcuts.items.next);
+    expect(help).toHaveTextContent(zh.shortcuts.items.resolve);
+  });
+});
+
 describe('conversation', () => {
   it('replies optimistically, shows the delivery failure, the typing customer, and assigns to me', async () => {
     let release: (r: Response) => void = () => {};
@@ -228,6 +261,8 @@ describe('conversation', () => {
       'POST /api/v1/tenants/t2/conversations/c2/typing': () => json(204, null),
       'POST /api/v1/tenants/t2/conversations/c2/messages': () => new Promise<Response>((r) => (release = r)),
       'POST /api/v1/tenants/t2/conversations/c2/assign': () => json(200, { ...c2, status: 'open', assignee_id: 'u1' }),
+      // The customer's conversations, in the customer panel.
+      'GET /api/v1/tenants/t2/conversations': () => json(200, { items: [c2], next_cursor: null }),
     });
     renderInbox('/t/t1/inbox/t2/c2');
     expect(await screen.findByTestId('conversation-title')).toHaveTextContent('ann@example.com');
@@ -292,6 +327,7 @@ describe('conversation', () => {
     expect(within(panel).getByTestId('contact-phone')).toHaveTextContent('+86 138 0000 0000');
     expect(within(panel).getByTestId('contact-identity')).toHaveTextContent('v:v_abc');
     expect(within(panel).getByText('pro')).toBeInTheDocument();
+    expect(await within(panel).findByTestId('contact-conversation-c2')).toHaveTextContent(zh.contact.thisConversation);
   });
 
   it('shows the bot’s hand-off note apart, labels the bot’s replies, and opens the bot’s turns', async () => {

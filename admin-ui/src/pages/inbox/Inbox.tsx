@@ -3,11 +3,12 @@
 // live by the realtime socket: a new message moves its conversation to the top and
 // counts as unread. The open conversation sits beside the list
 // (/t/:tenantId/inbox/:conversationTenantId/:conversationId); on narrow screens one at
-// a time.
+// a time. Keyboard: j/k (or Alt+↓/↑) move through the list, ? lists every shortcut
+// (the open conversation handles the rest).
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { Avatar, Badge, Button, Empty, Flex, Grid, Segmented, Select, Spin, Tag, Tooltip, Typography } from 'antd';
 import { InboxOutlined, MessageOutlined } from '@ant-design/icons';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { chatApi, CONVERSATION_STATUSES, type ConversationItem } from '../../api/chat';
 import { useMe } from '../../auth/AuthContext';
@@ -27,11 +28,14 @@ import {
   type StatusFilter,
 } from '../../lib/chat';
 import { formatDateTime, formatRelative } from '../../lib/format';
+import { noteAssignee } from '../../lib/notify';
+import { isShortcut, useKeydown } from '../../lib/shortcuts';
 import { readLocal, writeLocal } from '../../lib/storage';
 import { useRealtime, type RealtimeFrame, type RealtimeStatus } from '../../lib/realtime';
 import { useTenant } from '../../tenant/TenantContext';
 import { ConversationPane } from './ConversationPane';
 import { statusLabel, STATUS_COLORS, TenantTag } from './parts';
+import { ShortcutsHelp } from './ShortcutsHelp';
 
 const PAGE = 30;
 const FILTER_KEY = 'kefu.inboxFilter';
@@ -66,6 +70,10 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
       bump();
     }
   }, []);
+  /** Who each listed conversation belongs to (for "assigned to you" notices). */
+  const remember = useCallback((items: ConversationItem[]) => {
+    for (const i of items) noteAssignee(i.id, i.assignee_id);
+  }, []);
   const seq = useRef(0);
   const filterRef = useRef(filter);
   filterRef.current = filter;
@@ -90,11 +98,12 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
     setState((s) => ({ ...s, loading: true, error: null }));
     try {
       const page = await query();
+      remember(page.items);
       if (n === seq.current) setState(() => ({ items: page.items, cursor: page.next_cursor, loading: false, loadingMore: false, error: null }));
     } catch (error) {
       if (n === seq.current) setState((s) => ({ ...s, loading: false, error }));
     }
-  }, [query, setState]);
+  }, [query, setState, remember]);
 
   const loadMore = useCallback(async () => {
     const n = seq.current;
@@ -103,6 +112,7 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
     setState((s) => ({ ...s, loadingMore: true }));
     try {
       const page = await query(cursor);
+      remember(page.items);
       if (n !== seq.current) return;
       setState((s) => {
         const known = new Set(s.items.map((i) => i.id));
@@ -111,7 +121,7 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
     } catch (error) {
       if (n === seq.current) setState((s) => ({ ...s, loadingMore: false, error }));
     }
-  }, [query, setState]);
+  }, [query, setState, remember]);
 
   useEffect(() => {
     void reload();
@@ -120,6 +130,7 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
   /** Puts a conversation where it belongs: updated in place, moved by activity, or out. */
   const upsert = useCallback(
     (item: ConversationItem) => {
+      remember([item]);
       setState((s) => {
         const keep = matchesFilter(item, filterRef.current, me) || item.id === selectedRef.current;
         const rest = s.items.filter((i) => i.id !== item.id);
@@ -130,7 +141,7 @@ export function useInboxList(filter: InboxFilter, me: string, selectedId?: strin
         return { ...s, items: [...rest, next].sort(byActivity) };
       });
     },
-    [me, setState],
+    [me, setState, remember],
   );
 
   /** Loads a conversation the list does not have yet (a new one, or one now matching). */
@@ -256,10 +267,37 @@ export default function Inbox() {
     });
   const list = useInboxList(filter, me.user.id, conversationId);
   const status = useRealtime(list.onFrame);
+  const navigate = useNavigate();
+  const [helpOpen, setHelpOpen] = useState(false);
   const base = `/t/${tenantId}/inbox`;
   const tenants = me.memberships.filter((m) => m.tenant_status === 'active');
   const showList = !narrow || !conversationId;
   const totalUnread = list.items.reduce((n, i) => n + (i.unread > 0 ? 1 : 0), 0);
+
+  /** Opens the next (1) or previous (-1) conversation of the list. */
+  function step(by: 1 | -1) {
+    const items = list.items;
+    if (!items.length) return;
+    const at = items.findIndex((i) => i.id === conversationId);
+    const next = at < 0 ? (by > 0 ? 0 : items.length - 1) : Math.min(items.length - 1, Math.max(0, at + by));
+    const item = items[next]!;
+    if (item.id === conversationId) return;
+    navigate(`${base}/${item.tenant_id}/${item.id}`);
+    document.querySelector(`[data-testid="inbox-item-${item.id}"]`)?.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  useKeydown((e) => {
+    if (e.key === '?' && isShortcut(e)) {
+      setHelpOpen((o) => !o);
+    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && isShortcut(e, { alt: true })) {
+      step(e.key === 'ArrowDown' ? 1 : -1);
+    } else if ((e.key === 'j' || e.key === 'k') && isShortcut(e)) {
+      step(e.key === 'j' ? 1 : -1);
+    } else {
+      return;
+    }
+    e.preventDefault();
+  });
 
   const statusOptions: { value: StatusFilter; label: string }[] = [
     { value: 'active', label: t('inbox.filters.active') },
@@ -277,6 +315,7 @@ export default function Inbox() {
               <Badge count={totalUnread} overflowCount={99} title={t('inbox.unreadTotal', { count: totalUnread })} data-testid="inbox-unread-total" />
             ) : null}
             <LiveStatus status={status} />
+            <ShortcutsHelp open={helpOpen} onOpenChange={setHelpOpen} />
           </Flex>
         }
       />

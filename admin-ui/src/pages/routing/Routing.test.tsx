@@ -14,7 +14,7 @@ import { fill, findFieldError, json, mockApi, problem, renderApp, sessionRoutes 
 const tenant: Tenant = { id: 't1', name: 'Acme', slug: 'acme', status: 'active', timezone: 'Asia/Shanghai', locale: 'zh-CN', require_2fa: false, created_at: '2026-01-01T00:00:00Z' };
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, ...p };
 }
 
 const AGENTS = [agent({ user_id: 'u1', name: 'Ada', email: 'ada@example.com', role: 'owner' }), agent({ user_id: 'u2', name: 'Bo', email: 'bo@example.com' })];
@@ -160,6 +160,7 @@ describe('routing: rules', { timeout: 60_000 }, () => {
     outside_hours_message: 'default',
     overflow_after_minutes: 15,
     leave_message: 'Leave us a message',
+    wrap_up: { mode: 'off', categories: [] },
   };
 
   it('adds, orders and saves rules, and sends the whole settings object', async () => {
@@ -205,7 +206,37 @@ describe('routing: rules', { timeout: 60_000 }, () => {
       outside_hours_message: 'default',
       overflow_after_minutes: 15,
       leave_message: 'Leave us a message',
+      wrap_up: { mode: 'off', categories: [] },
     });
+    expect(await screen.findByText(zh.routing.rules.saved)).toBeInTheDocument();
+  });
+
+  it('sets the wrap-up agents give when resolving, and shows a server error under its categories', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES, VIP] }),
+      'GET /api/v1/tenants/t1/routing/settings': () => json(200, { ...SETTINGS, wrap_up: { mode: 'optional', categories: ['Question'] } }),
+      'GET /api/v1/tenants/t1/channels': () => json(200, { items: CHANNELS }),
+      'PUT /api/v1/tenants/t1/routing/settings': [
+        () => problem(400, 'request.invalid', { field: 'wrap_up.categories[1]' }),
+        (c) => json(200, c.body),
+      ],
+    });
+    const user = renderRouting('/t/t1/routing?tab=rules');
+    const form = await screen.findByTestId('routing-form');
+    expect(within(form).getByTestId('routing-wrapup-mode-optional')).toBeChecked();
+    await user.click(within(form).getByTestId('routing-wrapup-mode-required'));
+    const categories = within(form).getByTestId('routing-wrapup-categories');
+    expect(categories).toHaveTextContent('Question');
+    await user.click(categories.querySelector('input')!);
+    await user.keyboard('Refund');
+    await user.tab();
+    await user.click(within(form).getByTestId('routing-save'));
+    await findFieldError('routing-wrapup-categories', zh.routing.wrapUp.categoriesInvalid.replace('{{max}}', '50').replace('{{len}}', '80'));
+    const put = api.calls.find((c) => c.method === 'PUT')!;
+    expect((put.body as { wrap_up: unknown }).wrap_up).toEqual({ mode: 'required', categories: ['Question', 'Refund'] });
+
+    await user.click(within(form).getByTestId('routing-save'));
     expect(await screen.findByText(zh.routing.rules.saved)).toBeInTheDocument();
   });
 

@@ -2,10 +2,11 @@
 // wins. A rule's conditions (channels, departments, languages, contact tags, keywords)
 // must all hold, any value of one will do, and an empty one matches anything. A match
 // sends the conversation to a team's queue with a priority and the skills it needs.
-// Below the rules: the default team and the message a waiting customer gets. Saving
-// replaces the whole settings object.
+// Below the rules: the default team, the message a waiting customer gets, and the
+// wrap-up agents give when resolving (off, optional or required, with its categories;
+// shown when the server has it). Saving replaces the whole settings object.
 import { useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Col, Divider, Empty, Flex, Form, Input, InputNumber, Row, Select, Skeleton, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, Divider, Empty, Flex, Form, Input, InputNumber, Radio, Row, Select, Skeleton, Tooltip, Typography } from 'antd';
 import type { FormInstance } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import type { TFunction } from 'i18next';
@@ -25,6 +26,7 @@ import {
   type RoutingSettingsRequest,
   type Team,
 } from '../../api/routing';
+import { MAX_WRAPUP_CATEGORIES, MAX_WRAPUP_CATEGORY, WRAPUP_MODES, type WrapUpMode, type WrapUpSettings } from '../../api/workspace';
 import { ErrorState } from '../../components/ErrorState';
 import { FormError } from '../../components/FormError';
 import { errorMessage } from '../../lib/errors';
@@ -51,7 +53,13 @@ export interface RulesValues {
   default_team_id: string;
   use_default_message: boolean;
   queue_message: string;
+  wrapup_mode: WrapUpMode;
+  wrapup_categories: string[];
 }
+
+/** The settings with the wrap-up (typed here until the OpenAPI document has it). */
+type Settings = RoutingSettings & { wrap_up?: WrapUpSettings };
+type SettingsInput = RoutingSettingsRequest & { wrap_up?: WrapUpSettings };
 
 const LANGUAGE_SUGGESTIONS = ['zh-CN', 'zh', 'en', 'ja', 'ko'];
 
@@ -68,7 +76,7 @@ function cleanList(list: string[] | undefined): string[] {
   return out;
 }
 
-function toValues(s: RoutingSettings): RulesValues {
+function toValues(s: Settings): RulesValues {
   const useDefault = s.queue_message === DEFAULT_QUEUE_MESSAGE;
   return {
     rules: s.rules.map((r) => ({
@@ -85,6 +93,8 @@ function toValues(s: RoutingSettings): RulesValues {
     default_team_id: s.default_team_id ?? NONE,
     use_default_message: useDefault,
     queue_message: useDefault ? '' : s.queue_message,
+    wrapup_mode: s.wrap_up?.mode ?? 'off',
+    wrapup_categories: s.wrap_up?.categories ?? [],
   };
 }
 
@@ -93,8 +103,8 @@ function toValues(s: RoutingSettings): RulesValues {
  * fields take their defaults), so the settings this form does not edit (base, as
  * loaded) are sent back unchanged.
  */
-export function toSettingsInput(v: RulesValues, base: RoutingSettings): RoutingSettingsRequest {
-  return {
+export function toSettingsInput(v: RulesValues, base: Settings): SettingsInput {
+  const out: SettingsInput = {
     ...base,
     rules: (v.rules ?? []).map(
       (r): RoutingRule => ({
@@ -112,6 +122,9 @@ export function toSettingsInput(v: RulesValues, base: RoutingSettings): RoutingS
     default_team_id: v.default_team_id && v.default_team_id !== NONE ? v.default_team_id : null,
     queue_message: v.use_default_message ? DEFAULT_QUEUE_MESSAGE : (v.queue_message ?? ''),
   };
+  // Only a server that has wrap-up settings answers them (and accepts them back).
+  if (base.wrap_up) out.wrap_up = { mode: v.wrapup_mode ?? 'off', categories: cleanList(v.wrapup_categories) };
+  return out;
 }
 
 /** The server's names of a rule's fields → the form's. */
@@ -183,6 +196,14 @@ function applyError(err: unknown, form: FormInstance<RulesValues>, t: TFunction)
     form.setFields([{ name: 'default_team_id', errors: [t('routing.rules.errors.team')] }]);
     return { rule: null, form: null };
   }
+  if (err.field === 'wrap_up.mode') {
+    form.setFields([{ name: 'wrapup_mode', errors: [errorMessage(err, t)] }]);
+    return { rule: null, form: null };
+  }
+  if (err.field === 'wrap_up' || err.field.startsWith('wrap_up.categories')) {
+    form.setFields([{ name: 'wrapup_categories', errors: [t('routing.wrapUp.categoriesInvalid', { max: MAX_WRAPUP_CATEGORIES, len: MAX_WRAPUP_CATEGORY })] }]);
+    return { rule: null, form: null };
+  }
   if (err.field === 'queue_message') {
     form.setFields([{ name: 'queue_message', errors: [t('routing.rules.errors.queueMessage', { max: MAX_QUEUE_MESSAGE })] }]);
     return { rule: null, form: null };
@@ -234,7 +255,7 @@ export function RulesForm({
   onSaved,
 }: {
   tenantId: string;
-  settings: RoutingSettings;
+  settings: Settings;
   teams: Team[];
   /** The tenant's channels; null when they cannot be listed (channels:read). */
   channels: Channel[] | null;
@@ -248,6 +269,7 @@ export function RulesForm({
   const [ruleError, setRuleError] = useState<RuleError | null>(null);
   const initial = useMemo(() => toValues(settings), [settings]);
   const useDefault = Form.useWatch('use_default_message', form) ?? initial.use_default_message;
+  const wrapUpMode: WrapUpMode = Form.useWatch('wrapup_mode', form) ?? initial.wrapup_mode;
 
   const teamOptions = useMemo(
     () => [
@@ -484,6 +506,42 @@ export function RulesForm({
       <Form.Item name="use_default_message" valuePropName="checked" style={{ marginTop: -8 }}>
         <Checkbox data-testid="routing-queue-message-default">{t('routing.rules.useSuggested')}</Checkbox>
       </Form.Item>
+
+      {settings.wrap_up ? (
+        <div data-testid="routing-wrapup">
+          <Divider orientation="left" plain>
+            <Typography.Text type="secondary">{t('routing.wrapUp.title')}</Typography.Text>
+          </Divider>
+          <Typography.Paragraph type="secondary">{t('routing.wrapUp.intro')}</Typography.Paragraph>
+          <Form.Item name="wrapup_mode" label={t('routing.wrapUp.mode')} extra={t(`routing.wrapUp.modes.${wrapUpMode}.hint`)}>
+            <Radio.Group>
+              {WRAPUP_MODES.map((m) => (
+                <Radio key={m} value={m} data-testid={`routing-wrapup-mode-${m}`}>
+                  {t(`routing.wrapUp.modes.${m}.label`)}
+                </Radio>
+              ))}
+            </Radio.Group>
+          </Form.Item>
+          <Form.Item
+            name="wrapup_categories"
+            label={t('routing.wrapUp.categories')}
+            extra={t('routing.wrapUp.categoriesHint')}
+            rules={[
+              {
+                validator: (_r: unknown, v: string[] | undefined) => {
+                  const list = cleanList(v);
+                  if (list.length > MAX_WRAPUP_CATEGORIES || list.some((x) => runeLength(x) > MAX_WRAPUP_CATEGORY)) {
+                    return Promise.reject(new Error(t('routing.wrapUp.categoriesInvalid', { max: MAX_WRAPUP_CATEGORIES, len: MAX_WRAPUP_CATEGORY })));
+                  }
+                  return Promise.resolve();
+                },
+              },
+            ]}
+          >
+            {tags('routing-wrapup-categories', t('routing.wrapUp.categories'), t('routing.wrapUp.categoriesPlaceholder'))}
+          </Form.Item>
+        </div>
+      ) : null}
 
       <Flex justify="end" gap={8}>
         <Button
