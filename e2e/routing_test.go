@@ -15,7 +15,8 @@ import (
 // Redis. One agent serves two tenants with one capacity; customers of both arrive at
 // once through both nodes. Until every conversation is served, no agent ever holds
 // more than their capacity, every conversation reaches an agent exactly once, and
-// resolving on either node drains the queue.
+// resolving on either node drains the queue. Then 90 customers of a third tenant
+// arrive at once: its three agents get 30 each (±1), none twice.
 func TestRoutingAcrossTwoNodes(t *testing.T) {
 	t.Parallel()
 	kefutest.NeedPostgres(t)
@@ -121,6 +122,63 @@ func TestRoutingAcrossTwoNodes(t *testing.T) {
 		q := expect(t, call(t, "GET", a.URL+"/api/v1/tenants/"+tk.tenant+"/queue", tk.tok, nil), http.StatusOK)
 		if n := len(q.JSON()["items"].([]any)); n != 0 {
 			t.Errorf("tenant %s still has %d waiting", tk.tenant, n)
+		}
+	}
+
+	// Fairness: 90 customers of a third tenant arrive at once through both nodes; its
+	// three agents have room for all, and round robin gives each 30 (±1).
+	t3, quinn := signup(a, "Route Three", "quinn@route-three.test")
+	agents := map[string]string{quinn: "Quinn"}
+	for _, who := range []string{"rosa", "sam"} {
+		addr := who + "@route-three.test"
+		expect(t, call(t, "POST", a.URL+"/api/v1/tenants/"+t3+"/invitations", quinn, map[string]string{"email": addr, "role": "agent"}), http.StatusCreated)
+		tok := waitMailToken(t, addr, dirA, dirB)
+		r := expect(t, call(t, "POST", b.URL+"/api/v1/invitations/accept", "", map[string]string{"token": tok, "name": who, "password": testPassword}), http.StatusCreated)
+		agents[r.Str("access_token")] = who
+	}
+	for tok := range agents {
+		expect(t, call(t, "PATCH", b.URL+"/api/v1/me/agent", tok, map[string]any{"presence": "online", "capacity": 40}), http.StatusOK)
+	}
+	ch3 := channel(a, t3, quinn)
+	const crowd = 90
+	for i := 0; i < crowd; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			s := nodes[i%2]
+			tok := expect(t, call(t, "POST", s.URL+"/widget/"+ch3+"/session", "", map[string]any{}), http.StatusOK).Str("token")
+			expect(t, call(t, "POST", s.URL+"/widget/"+ch3+"/messages", tok, map[string]any{
+				"client_id": "c", "text": fmt.Sprintf("crowd %d", i)}), http.StatusAccepted)
+		}(i)
+	}
+	wg.Wait()
+	counts := map[string]int{}
+	owner := map[string]string{}
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		total := 0
+		for tok, who := range agents {
+			open := mine(nodes[total%2], tok)
+			counts[who] = len(open)
+			total += len(open)
+			for _, c := range open {
+				if prev, ok := owner[c["id"].(string)]; ok && prev != who {
+					t.Fatalf("conversation %s is open for both %s and %s", c["id"], prev, who)
+				}
+				owner[c["id"].(string)] = who
+			}
+		}
+		if total == crowd {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d crowd conversations were assigned: %v", total, crowd, counts)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for who, n := range counts {
+		if n < crowd/3-1 || n > crowd/3+1 {
+			t.Errorf("round robin gave %s %d of %d (want %d ±1): %v", who, n, crowd, crowd/3, counts)
 		}
 	}
 }
