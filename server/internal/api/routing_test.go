@@ -201,8 +201,20 @@ func TestQueueAndCapacityOverHTTP(t *testing.T) {
 			t.Errorf("queues = %v", qs)
 		}
 		for _, ag := range q.JSON()["agents"].([]any) {
-			if m := ag.(map[string]any); m["user_id"] == uid && (m["load"] != float64(1) || m["open"] != float64(1)) {
+			m := ag.(map[string]any)
+			if m["user_id"] != uid {
+				if cur := m["current"].([]any); len(cur) != 0 {
+					t.Errorf("%v holds %v, want nothing", m["email"], cur)
+				}
+				continue
+			}
+			if m["load"] != float64(1) || m["open"] != float64(1) {
 				t.Errorf("Cy in the live view = %v, want load 1, open 1", m)
+			}
+			// The supervisor sees which conversation Cy holds, to open and watch it.
+			if cur := m["current"].([]any); len(cur) != 1 || cur[0].(map[string]any)["conversation_id"] != first["id"] ||
+				cur[0].(map[string]any)["channel"] != "test" || cur[0].(map[string]any)["assigned_at"] == nil {
+				t.Errorf("Cy's current conversations = %v, want the first one", m["current"])
 			}
 		}
 

@@ -30,6 +30,20 @@ type AgentView struct {
 	Role  string      `json:"role"`
 	Teams []uuid.UUID `json:"team_ids"`
 	Open  int         `json:"open"`
+	// Current lists the first MaxCurrent of those, oldest assignment first, so a
+	// supervisor can open and watch them.
+	Current []Held `json:"current"`
+}
+
+// MaxCurrent bounds AgentView.Current; Open says how many there are in all.
+const MaxCurrent = 20
+
+// Held is a conversation an agent holds now.
+type Held struct {
+	ConversationID uuid.UUID  `json:"conversation_id"`
+	ContactName    string     `json:"contact_name"`
+	Channel        string     `json:"channel"`
+	AssignedAt     *time.Time `json:"assigned_at"`
 }
 
 // QueueStat is one queue's state now.
