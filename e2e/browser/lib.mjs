@@ -238,3 +238,14 @@ export function flow(name, body) {
     }
   };
 }
+
+/** Polls fn until it returns something truthy (and returns that), or fails after timeoutMs. */
+export async function until(what, fn, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -19,7 +19,10 @@ export type {
   Agent,
   AgentUpdateRequest,
   AgentView,
+  BusinessHours,
   CreateTeamRequest,
+  HoursInterval,
+  OutsideHours,
   Presence,
   QueueOverview,
   QueueStat,
@@ -51,16 +54,66 @@ export const MAX_VALUES = 50;
 export const MAX_QUEUE_MESSAGE = 1000;
 /** The queue_message value that asks the server for its suggested text. */
 export const DEFAULT_QUEUE_MESSAGE = 'default';
+/** Also for outside_hours_message and leave_message. */
+export const DEFAULT_MESSAGE = DEFAULT_QUEUE_MESSAGE;
+export const MAX_MESSAGE = MAX_QUEUE_MESSAGE;
+export const OUTSIDE_HOURS = ['wait', 'leave_message'] as const;
+
+/** Business hours (server/internal/hours): the weekdays, Monday first, and the limits. */
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Day = (typeof DAYS)[number];
+export const MAX_INTERVALS_PER_DAY = 8;
+export const MAX_HOLIDAYS = 500;
+export const MAX_HOLIDAY_NAME = 100;
+
+/** Per-channel-type caps: at most this many types, keyed by connector name. */
+export const MAX_CHANNEL_CAPS = 20;
+export const CONNECTOR_NAME_RE = /^[a-z0-9_-]{1,40}$/;
+/** Connector names offered when the tenant's connectors cannot be listed. */
+export const KNOWN_CONNECTORS = ['web', 'email', 'wechat', 'sms', 'test'];
+
+/**
+ * {type:"agent.updated"} on the console socket: a member's presence or capacity
+ * changed (sent to every tenant they serve); data is their routing state (Agent).
+ */
+export interface AgentUpdatedFrame {
+  type: 'agent.updated';
+  tenant_id: string;
+  user_id: string;
+  data: Partial<Agent> & { user_id?: string };
+}
+
+/**
+ * A conversation an agent holds now (AgentView.current: this tenant's open or pending
+ * conversations assigned to them, at most 20, oldest assignment first).
+ */
+export type HeldConversation = AgentView['current'][number];
+export const MAX_CURRENT = 20;
+/** A roster row. An older server sends no current: the console checks before using it. */
+export type AgentRow = AgentView;
+export type QueueView = QueueOverview;
+
+/** The fields of an agent's routing state an agent.updated frame may carry. */
+const AGENT_FIELDS = ['presence', 'presence_auto', 'capacity', 'channel_capacity', 'load', 'last_assigned_at', 'updated_at'] as const;
+
+/** An agent (a roster row) with an agent.updated frame's state applied. */
+export function applyAgentUpdate<T extends AgentView>(a: T, data: AgentUpdatedFrame['data']): T {
+  const out = { ...a };
+  for (const k of AGENT_FIELDS) {
+    if (data[k] !== undefined) (out as Record<string, unknown>)[k] = data[k];
+  }
+  return out;
+}
 
 export const routingApi = {
   /** The caller's own presence and capacity (a user route: every tenant shares them). */
   me: () => http.get<Agent>('/me/agent'),
   updateMe: (body: AgentUpdateRequest) => http.patch<Agent>('/me/agent', body),
 
-  agents: (tenantId: string) => http.get<Items<AgentView>>(`${t(tenantId)}/agents`),
-  /** routing:manage: signs a member off (or on), or sets their capacity. */
+  agents: (tenantId: string) => http.get<Items<AgentRow>>(`${t(tenantId)}/agents`),
+  /** routing:manage: signs a member off (or on), or sets their capacity and channel caps. */
   updateAgent: (tenantId: string, userId: string, body: AgentUpdateRequest) =>
-    http.patch<AgentView>(`${t(tenantId)}/agents/${enc(userId)}`, body),
+    http.patch<AgentRow>(`${t(tenantId)}/agents/${enc(userId)}`, body),
 
   teams: (tenantId: string) => http.get<Items<Team>>(`${t(tenantId)}/teams`),
   team: (tenantId: string, teamId: string) => http.get<Team>(`${t(tenantId)}/teams/${enc(teamId)}`),
@@ -75,5 +128,5 @@ export const routingApi = {
   saveSettings: (tenantId: string, body: RoutingSettingsRequest) =>
     http.put<RoutingSettings>(`${t(tenantId)}/routing/settings`, body),
 
-  queue: (tenantId: string) => http.get<QueueOverview>(`${t(tenantId)}/queue`),
+  queue: (tenantId: string) => http.get<QueueView>(`${t(tenantId)}/queue`),
 };

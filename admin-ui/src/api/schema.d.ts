@@ -4675,6 +4675,16 @@ export interface components {
             team_ids: string[];
             /** @description This tenant's open or pending conversations assigned to them. */
             open: number;
+            /** @description The first 20 of those, oldest assignment first: what a supervisor can open and watch. */
+            current: {
+                /** Format: uuid */
+                conversation_id: string;
+                contact_name: string;
+                /** @description The channel's connector (web, email, wechat, …). */
+                channel: string;
+                /** Format: date-time */
+                assigned_at: string | null;
+            }[];
             /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. */
             channel_capacity: {
                 [key: string]: number;

@@ -115,6 +115,10 @@ export type RoutingSettingsRequest = S['RoutingSettingsRequest'];
 export type QueueOverview = S['QueueOverview'];
 export type QueueStat = S['QueueStat'];
 export type WaitingItem = S['WaitingItem'];
+/** Business hours; null: always open (a team: the tenant's hours). */
+export type BusinessHours = S['BusinessHours'];
+export type HoursInterval = S['HoursInterval'];
+export type OutsideHours = RoutingSettings['outside_hours'];
 
 export interface Items<T> {
   items: T[];

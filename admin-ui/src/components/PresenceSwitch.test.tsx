@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { PresenceSwitch } from './PresenceSwitch';
 import { RequireAuth } from '../auth/guards';
 import type { Agent } from '../api/routing';
 import zh from '../i18n/locales/zh-CN';
 import zhErrors from '../i18n/locales/errors.zh-CN';
-import { fill, findFieldError, json, mockApi, problem, renderApp, sessionRoutes } from '../test/utils';
+import { FakeWebSocket, fill, findFieldError, json, mockApi, openSocket, problem, renderApp, sessionRoutes } from '../test/utils';
 
 const AGENT: Agent = {
   user_id: 'u1',
@@ -86,6 +86,80 @@ describe('presence switch', () => {
     await user.click(screen.getByTestId('presence-capacity-save'));
     await waitFor(() => expect(screen.getByTestId('presence-capacity')).toHaveTextContent('2/7'));
     expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ capacity: 8 }, { capacity: 7 }]);
+  });
+
+  it('sets caps per channel type with the capacity, and shows a server error under them', async () => {
+    let current: Agent = { ...AGENT, channel_capacity: { email: 2 } };
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/me/agent': () => json(200, current),
+      'PATCH /api/v1/me/agent': [
+        () => problem(400, 'request.invalid', { field: 'channel_capacity', detail: 'at most 20 channel types.' }),
+        (c) => {
+          current = { ...current, ...(c.body as Partial<Agent>) };
+          return json(200, current);
+        },
+      ],
+    });
+    const user = renderSwitch();
+    await user.click(await screen.findByTestId('presence-switch'));
+    const caps = await screen.findByTestId('presence-caps');
+    expect(within(caps).getByTestId('presence-caps-name-0')).toHaveValue('email');
+    expect(within(caps).getByTestId('presence-caps-value-0')).toHaveValue('2');
+
+    // A second type: a known connector offered in the list…
+    await user.click(within(caps).getByTestId('presence-caps-add'));
+    const name1 = await within(caps).findByTestId('presence-caps-name-1');
+    await fill(user, name1, '');
+    fireEvent.mouseDown(name1);
+    fireEvent.focus(name1);
+    fireEvent.click((await screen.findAllByTestId('presence-caps-option-wechat')).at(-1)!);
+    await waitFor(() => expect(name1).toHaveValue('wechat'));
+    await fill(user, within(caps).getByTestId('presence-caps-value-1'), '1');
+    // …and a name that is not a connector name is refused on the client.
+    await user.click(within(caps).getByTestId('presence-caps-add'));
+    await fill(user, await within(caps).findByTestId('presence-caps-name-2'), 'Bad Name');
+    await user.click(screen.getByTestId('presence-capacity-save'));
+    await findFieldError('presence-caps', zh.channelCaps.errors.name);
+    expect(api.calls.filter((c) => c.method === 'PATCH')).toHaveLength(0);
+    await user.click(within(caps).getByTestId('presence-caps-remove-2'));
+
+    // A cap above the capacity only warns.
+    await fill(user, within(caps).getByTestId('presence-caps-value-0'), '9');
+    await findFieldError('presence-caps', zh.channelCaps.errors.aboveCapacity.replace('{{capacity}}', '5'));
+    await fill(user, within(caps).getByTestId('presence-caps-value-0'), '3');
+
+    await user.click(screen.getByTestId('presence-capacity-save'));
+    await findFieldError('presence-caps', zhErrors['request.invalid@channel_capacity']!);
+    await user.click(screen.getByTestId('presence-capacity-save'));
+    await waitFor(() => expect(api.calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
+    // The capacity as it was, the caps replaced.
+    expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+      { capacity: 5, channel_capacity: { email: 3, wechat: 1 } },
+      { capacity: 5, channel_capacity: { email: 3, wechat: 1 } },
+    ]);
+    expect(await screen.findByText(zh.channelCaps.saved)).toBeInTheDocument();
+    expect(current.channel_capacity).toEqual({ email: 3, wechat: 1 });
+  });
+
+  it('applies an agent.updated frame about me at once', async () => {
+    FakeWebSocket.all = [];
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    try {
+      mockApi({ ...sessionRoutes(), 'GET /api/v1/me/agent': () => json(200, AGENT) });
+      renderSwitch();
+      const sw = await screen.findByTestId('presence-switch');
+      expect(sw).toHaveAttribute('data-presence', 'online');
+      const ws = await openSocket();
+      // Someone else's state changes nothing here.
+      ws.frame({ type: 'agent.updated', tenant_id: 't1', user_id: 'u2', data: { ...AGENT, user_id: 'u2', presence: 'offline' } });
+      expect(screen.getByTestId('presence-switch')).toHaveAttribute('data-presence', 'online');
+      ws.frame({ type: 'agent.updated', tenant_id: 't1', user_id: 'u1', data: { ...AGENT, presence: 'offline', capacity: 8 } });
+      await waitFor(() => expect(screen.getByTestId('presence-switch')).toHaveAttribute('data-presence', 'offline'));
+      expect(screen.getByTestId('presence-capacity')).toHaveTextContent('2/8');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('explains an away the system set', async () => {

@@ -15,6 +15,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { API_BASE, freshAccessToken, getAccessToken, isApiError, onSessionEnded } from '../api/client';
 import type { RealtimeEvent } from '../api/chat';
+import type { AgentUpdatedFrame } from '../api/routing';
 import type { MentionFrame } from '../api/workspace';
 
 export const CLOSE_AUTH_EXPIRED = 4001;
@@ -22,6 +23,7 @@ export const CLOSE_AUTH_EXPIRED = 4001;
 export type RealtimeFrame =
   | RealtimeEvent
   | MentionFrame
+  | AgentUpdatedFrame
   | { type: 'ready'; tenant_ids: string[] }
   | { type: 'resync' }
   | { type: 'pong' };

@@ -3,6 +3,7 @@ import { afterEach, vi } from 'vitest';
 import { cleanup, configure } from '@testing-library/react';
 import '../i18n';
 import { __resetRealtimeForTests } from '../lib/realtime';
+import { __resetConnectorNamesForTests } from '../components/ChannelCapsInput';
 
 // antd in jsdom is slow, and screens load their code lazily.
 configure({ asyncUtilTimeout: 5000 });
@@ -52,6 +53,7 @@ class InertWebSocket {
 afterEach(() => {
   cleanup();
   __resetRealtimeForTests();
+  __resetConnectorNamesForTests();
   localStorage.clear();
   vi.restoreAllMocks();
 });

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { launch, newPage, shot, email, api, apiSignup, uiLogin, flow, noConsoleErrors, mailToken } from '../lib.mjs';
+import { launch, newPage, shot, email, api, apiSignup, uiLogin, flow, noConsoleErrors, mailToken, until } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -30,16 +30,6 @@ async function conversations(owner) {
   const r = await api('GET', `/api/v1/tenants/${owner.tenantId}/conversations`, { token: owner.token });
   assert.equal(r.status, 200, r.text);
   return r.json.items;
-}
-
-async function until(what, fn, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test('one capacity across two tenants: the second customer queues with a visible place, and resolving drains it', flow('routing', async (track) => {

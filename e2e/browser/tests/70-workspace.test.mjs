@@ -1,15 +1,16 @@
 // The agent workspace in a real browser: a canned response picked with "/" and filled
 // in for the customer, an internal note that @mentions a colleague (who is notified and
-// never reaches the customer), and a transfer to that colleague with a note.
+// never reaches the customer), and a transfer to that colleague with a note; then the
+// supervisor's powers: watch it from the live view, whisper to the agent, take it over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, shot, email, api, apiSignup, uiLogin, flow, noConsoleErrors, mailToken, choose } from '../lib.mjs';
+import { launch, newPage, shot, email, api, apiSignup, uiLogin, flow, noConsoleErrors, mailToken, choose, until } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('canned response, a note with a mention, and a transfer with a note', flow('workspace', async (track) => {
+test('canned response, a note with a mention, a transfer with a note, and a supervisor who watches, whispers and takes over', flow('workspace', async (track) => {
   const owner = await apiSignup('Desk Works', email('desk-owner'));
   const t = `/api/v1/tenants/${owner.tenantId}`;
   // A colleague joins (invited, accepts by API).
@@ -83,12 +84,31 @@ test('canned response, a note with a mention, and a transfer with a note', flow(
   assert.equal(after.json.assignee_id, me.json.id, after.text);
   await shot(agent, 'workspace-03-transferred');
 
+  // The owner, as supervisor, finds the conversation in the colleague's row of the
+  // live view, opens it, whispers to her, then takes it over.
+  await agent.goto(`/t/${owner.tenantId}/queue`);
+  await agent.getByTestId(`queue-agent-conversation-${conv.id}`).click();
+  await agent.waitForURL(new RegExp(`/inbox/${owner.tenantId}/${conv.id}$`));
+  await agent.getByTestId('conversation').waitFor();
+  await agent.getByTestId('conversation-whisper').click();
+  await input.click();
+  await input.press('End');
+  await input.pressSequentially(' offer the express refund');
+  await agent.getByTestId('reply-send').click();
+  await agent.locator('[data-testid="message"][data-type="note"]').filter({ hasText: 'express refund' }).waitFor();
+  await cora.getByTestId('mention-notification').filter({ hasText: 'express refund' }).waitFor({ timeout: 15_000 });
+  await shot(agent, 'workspace-04-whisper');
+  await agent.getByTestId('conversation-assign-me').click();
+  const ownerMe = await api('GET', '/api/v1/me', { token: owner.token });
+  await until('the supervisor to hold the conversation', async () =>
+    (await api('GET', `${t}/conversations/${conv.id}`, { token: owner.token })).json.assignee_id === ownerMe.json.id);
+
   // The customer saw the canned answer, never the notes.
   const seen = await api('GET', `/widget/${ch.json.id}/messages`, { token: sess.json.token });
   assert.equal(seen.status, 200, seen.text);
   const texts = seen.json.items.map((m) => m.text).join('\n');
   assert.match(texts, /your refund is on its way/);
-  assert.doesNotMatch(texts, /double-check|asked twice/);
+  assert.doesNotMatch(texts, /double-check|asked twice|express refund/);
 
   noConsoleErrors(agent);
   noConsoleErrors(cora);

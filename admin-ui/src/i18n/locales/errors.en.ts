@@ -108,6 +108,7 @@ const errors: Record<string, string> = {
   'conversation.not-queued': 'The conversation is no longer waiting in the queue.',
   'request.invalid@presence': 'Presence is online, busy, away or offline.',
   'request.invalid@capacity': 'Capacity is a whole number from 0 to 100.',
+  'request.invalid@channel_capacity': 'At most 20 channel types, each a connector name (a–z, 0–9, - and _) with a cap from 0 to 100.',
   'conversation.merge-other-contact': 'Only conversations of the same customer can be merged.',
   'conversation.merge-same': 'A conversation cannot be merged into itself.',
   'wrapup.required': 'Choose a wrap-up category to resolve this conversation.',

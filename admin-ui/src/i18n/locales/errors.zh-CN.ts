@@ -108,6 +108,7 @@ const errors: Record<string, string> = {
   'conversation.not-queued': '该会话已不在排队中。',
   'request.invalid@presence': '接待状态只能是在线、忙碌、离开或离线。',
   'request.invalid@capacity': '接待上限需为 0–100 之间的整数。',
+  'request.invalid@channel_capacity': '最多 20 种渠道类型，每种为连接器名称（a–z、0–9、- 和 _），上限为 0–100。',
   'conversation.merge-other-contact': '只能合并同一位客户的会话。',
   'conversation.merge-same': '会话不能合并到它自己。',
   'wrapup.required': '请选择小结分类后再标记为已解决。',

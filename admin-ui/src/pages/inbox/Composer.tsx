@@ -20,6 +20,8 @@ export type ComposeMode = 'reply' | 'note';
 
 export interface ComposerHandle {
   focus(): void;
+  /** Starts a note that mentions this member ("@Name " first in the box), and focuses it. */
+  mention(a: Pick<AgentView, 'user_id' | 'name' | 'email'>): void;
 }
 
 const CANNED_TTL = 60_000;
@@ -154,7 +156,25 @@ export const Composer = forwardRef<
   const [active, setActive] = useState(0);
   const caretAfter = useRef<number | null>(null);
 
-  useImperativeHandle(ref, () => ({ focus: () => input.current?.focus() }), []);
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus: () => input.current?.focus(),
+      mention: (a) => {
+        const name = agentName(a);
+        const tag = `@${name} `;
+        setMentioned((m) => new Map(m).set(a.user_id, name));
+        setMention(null);
+        setDraft((d) => {
+          const next = d.includes(`@${name}`) ? d : tag + d;
+          caretAfter.current = next.length;
+          return next;
+        });
+        input.current?.focus();
+      },
+    }),
+    [],
+  );
 
   const textarea = () => input.current?.resizableTextArea?.textArea;
 

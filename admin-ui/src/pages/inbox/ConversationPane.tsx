@@ -1,8 +1,10 @@
 // One conversation: its messages (older ones load when scrolling up) and internal
 // notes, a reply box (Enter sends; the reply shows at once under a client_id and is
 // replaced by the server's copy; a reply the channel could not deliver is marked failed
-// with a notice; a note mode with @mentions; canned responses after "/"), assign to me /
-// transfer / resolve (with a wrap-up when the tenant asks for one) / reopen, who is
+// with a notice; a note mode with @mentions; canned responses after "/"), assign to me
+// ("take over" when someone else has it) / whisper (a supervisor's note mentioning the
+// assigned agent: they are notified, the customer never sees it) / transfer / resolve
+// (with a wrap-up when the tenant asks for one) / reopen, who is
 // typing (the customer, colleagues: a warning when a colleague types while you write a
 // reply), the inbox's keyboard shortcuts for the open conversation (r, n, e, a), and the
 // customer panel.
@@ -23,6 +25,7 @@ import {
   SwapOutlined,
   TagOutlined,
   UserAddOutlined,
+  SoundOutlined,
   UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Link } from 'react-router';
@@ -310,6 +313,8 @@ export function ConversationPane({
   const [transferOpen, setTransferOpen] = useState(false);
   const [wrapUp, setWrapUp] = useState<WrapUpSettings | null>(null);
   const [contactVersion, setContactVersion] = useState(0);
+  /** Whisper asked for: the assignee to mention once the members are loaded. */
+  const [whisperTo, setWhisperTo] = useState<string | null>(null);
 
   const listRef = useRef<HTMLDivElement>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -395,6 +400,21 @@ export function ConversationPane({
     };
   }, [agents, wantAgents, hasNotes, mode, tenantId]);
   const names = useMemo(() => new Map((agents ?? []).map((a) => [a.user_id, a.name || a.email])), [agents]);
+
+  // Whisper: note mode with the assignee mentioned, once the composer and the members are there.
+  useEffect(() => {
+    if (!whisperTo || agents === null || mode !== 'note') return;
+    const a = agents.find((x) => x.user_id === whisperTo);
+    if (a) composer.current?.mention(a);
+    else composer.current?.focus();
+    setWhisperTo(null);
+  }, [whisperTo, agents, mode]);
+
+  function whisper(assignee: string) {
+    setMode('note');
+    setWantAgents(true);
+    setWhisperTo(assignee);
+  }
 
   /** After a resync or a reconnect: what arrived meanwhile, and the current state. */
   const catchUp = useCallback(async () => {
@@ -700,9 +720,16 @@ export function ConversationPane({
         </div>
         <Flex gap={8} wrap justify="end">
           {!mine && !closed && can('conversations:assign') ? (
-            <Tooltip title={t('shortcuts.hint', { key: 'a' })}>
-              <Button icon={<UserAddOutlined />} loading={busy === 'assign'} onClick={() => void act('assign')} data-testid="conversation-assign-me">
-                {t('conversation.assignMe')}
+            <Tooltip title={conv.assignee_id ? `${t('conversation.takeOverHint')} (${t('shortcuts.hint', { key: 'a' })})` : t('shortcuts.hint', { key: 'a' })}>
+              <Button icon={<UserAddOutlined />} loading={busy === 'assign'} onClick={() => void act('assign')} data-testid="conversation-assign-me" data-take-over={conv.assignee_id ? 'true' : undefined}>
+                {conv.assignee_id ? t('conversation.takeOver') : t('conversation.assignMe')}
+              </Button>
+            </Tooltip>
+          ) : null}
+          {conv.assignee_id && !mine && !closed && can('conversations:assign') && can('conversations:reply') ? (
+            <Tooltip title={t('conversation.whisperHint')}>
+              <Button icon={<SoundOutlined />} onClick={() => whisper(conv.assignee_id!)} data-testid="conversation-whisper">
+                {t('conversation.whisper')}
               </Button>
             </Tooltip>
           ) : null}

@@ -56,7 +56,7 @@ function msg(p: Partial<Message> & { id: string }): Message {
 }
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 1, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 1, ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 1, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 1, current: [], ...p };
 }
 
 const AGENTS = [
@@ -169,6 +169,56 @@ describe('workspace: notes', { timeout: 60_000 }, () => {
     expect(within(note).getByTestId('message-note-badge')).toHaveTextContent(zh.conversation.internalNote);
     expect(within(note).getAllByTestId('message-mention').map((e) => e.textContent)).toEqual(['@Bo', '@Cy']);
     expect(input).toHaveValue('');
+  });
+});
+
+describe('workspace: supervising a colleague’s conversation', { timeout: 60_000 }, () => {
+  it('whispers to the assigned agent in a note that mentions them, and offers to take over', async () => {
+    const api = mockApi(
+      base({
+        'GET /api/v1/tenants/t1/conversations/c1': () => json(200, conv({ assignee_id: 'u2' })),
+        'GET /api/v1/tenants/t1/agents': () => json(200, { items: AGENTS }),
+        'POST /api/v1/tenants/t1/conversations/c1/notes': (c) => {
+          const b = c.body as { text: string; mentions: string[]; client_id: string };
+          return json(201, msg({ id: 'n1', direction: 'out', sender_type: 'agent', sender_id: 'u1', type: 'note', text: b.text, mentions: b.mentions, status: 'sent', client_id: b.client_id, created_at: '2026-05-01T10:05:00Z' }));
+        },
+      }),
+    );
+    const user = renderPane();
+    await screen.findByTestId('conversation-title');
+    // Someone else has it: "Assign to me" reads "Take over".
+    expect(screen.getByTestId('conversation-assign-me')).toHaveTextContent(zh.conversation.takeOver);
+    const input = screen.getByTestId('reply-input');
+    expect(input).toHaveAttribute('data-mode', 'reply');
+
+    await user.click(screen.getByTestId('conversation-whisper'));
+    await waitFor(() => expect(screen.getByTestId('reply-input')).toHaveValue('@Bo '));
+    expect(screen.getByTestId('reply-input')).toHaveAttribute('data-mode', 'note');
+    await user.type(screen.getByTestId('reply-input'), 'offer the refund{Enter}');
+    const post = await waitFor(() => {
+      const p = api.calls.find((c) => c.method === 'POST' && c.path.endsWith('/notes'));
+      expect(p).toBeTruthy();
+      return p!;
+    });
+    // A note: agents only, Bo is notified; nothing goes to the customer.
+    expect(post.body).toEqual({ text: '@Bo offer the refund', mentions: ['u2'], client_id: expect.any(String) });
+    expect(api.calls.some((c) => c.method === 'POST' && c.path.endsWith('/c1/messages'))).toBe(false);
+  });
+
+  it('has no whisper without conversations:assign, nor on my own or an unassigned conversation', async () => {
+    mockApi(base({ 'GET /api/v1/tenants/t1/conversations/c1': () => json(200, conv({ assignee_id: 'u2' })) }));
+    renderPane(['conversations:read', 'conversations:reply']);
+    await screen.findByTestId('conversation-title');
+    expect(screen.queryByTestId('conversation-whisper')).toBeNull();
+    expect(screen.queryByTestId('conversation-assign-me')).toBeNull();
+  });
+
+  it('labels an unassigned conversation “Assign to me”, without whisper', async () => {
+    mockApi(base({ 'GET /api/v1/tenants/t1/conversations/c1': () => json(200, conv({ assignee_id: null })) }));
+    renderPane();
+    await screen.findByTestId('conversation-title');
+    expect(screen.getByTestId('conversation-assign-me')).toHaveTextContent(zh.conversation.assignMe);
+    expect(screen.queryByTestId('conversation-whisper')).toBeNull();
   });
 });
 

@@ -5,10 +5,11 @@ import Queue from './Queue';
 import { RequireAuth } from '../../auth/guards';
 import { TenantContext } from '../../tenant/TenantContext';
 import { __resetRealtimeForTests } from '../../lib/realtime';
-import type { AgentView, QueueOverview, Team } from '../../api/routing';
+import type { AgentRow, AgentView, QueueOverview, Team } from '../../api/routing';
 import type { PermissionName, Tenant } from '../../api/types';
 import zh from '../../i18n/locales/zh-CN';
-import { fill, json, mockApi, renderApp, sessionRoutes } from '../../test/utils';
+import zhErrors from '../../i18n/locales/errors.zh-CN';
+import { fill, findFieldError, json, mockApi, renderApp, sessionRoutes } from '../../test/utils';
 
 class FakeWS {
   static all: FakeWS[] = [];
@@ -41,7 +42,7 @@ const SALES: Team = {
 };
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, current: [], ...p };
 }
 
 const OVERVIEW: QueueOverview = {
@@ -168,5 +169,105 @@ describe('queue', { timeout: 60_000 }, () => {
     await waitFor(() => expect(api.calls.some((c) => c.method === 'PATCH')).toBe(true));
     expect(api.calls.find((c) => c.method === 'PATCH')!.body).toEqual({ presence: 'offline', capacity: 3 });
     await waitFor(() => expect(gets()).toBe(before + 2));
+  });
+
+  it('applies agent.updated frames of this tenant to the agents at once', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/queue': () => json(200, OVERVIEW),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES] }),
+    });
+    // A hidden page does not poll: only the frames change what is shown.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    renderQueue(['conversations:read']);
+    await screen.findByTestId('agent-row-u2');
+    await waitFor(() => expect(FakeWS.all.length).toBeGreaterThan(0));
+    const ws = FakeWS.all[FakeWS.all.length - 1]!;
+    ws.open();
+    ws.frame({ type: 'ready', tenant_ids: ['t1', 't2'] });
+    const gets = () => api.calls.filter((c) => c.path === '/api/v1/tenants/t1/queue').length;
+    const before = gets();
+
+    const bo = OVERVIEW.agents[1]!;
+    // Another tenant's frame about the same person is that tenant's business.
+    ws.frame({ type: 'agent.updated', tenant_id: 't2', user_id: 'u2', data: { ...bo, presence: 'offline' } });
+    expect(screen.getByTestId('agent-presence-u2')).toHaveAttribute('data-presence', 'busy');
+
+    ws.frame({
+      type: 'agent.updated',
+      tenant_id: 't1',
+      conversation_id: '00000000-0000-0000-0000-000000000000',
+      user_id: 'u2',
+      data: { user_id: 'u2', presence: 'online', presence_auto: false, capacity: 8, channel_capacity: { email: 2 }, load: 5, last_assigned_at: null, updated_at: '2026-05-01T10:00:05Z' },
+    });
+    await waitFor(() => expect(screen.getByTestId('agent-presence-u2')).toHaveAttribute('data-presence', 'online'));
+    expect(screen.getByTestId('agent-load-u2')).toHaveTextContent('5/8');
+    expect(screen.getByTestId('agent-caps-u2')).toHaveTextContent('email ≤ 2');
+    // The rest of the row is kept (name, teams, this tenant's count).
+    expect(screen.getByTestId('agent-row-u2')).toHaveTextContent('Bo');
+    expect(screen.getByTestId('agent-open-u2')).toHaveTextContent('2');
+    expect(screen.getByTestId('agent-presence-u1')).toHaveAttribute('data-presence', 'away');
+    // No refetch was needed.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(gets()).toBe(before);
+  });
+
+  it('lists the conversations each agent holds, linking into the inbox', async () => {
+    const held = (n: number) => ({ conversation_id: `c-${n}`, contact_name: n === 2 ? '' : `Customer ${n}`, channel: n % 2 ? 'web' : 'email', assigned_at: `2026-05-01T09:0${n}:00Z` });
+    const agents: AgentRow[] = [
+      { ...OVERVIEW.agents[0]!, current: [] },
+      { ...OVERVIEW.agents[1]!, open: 6, current: [1, 2, 3, 4, 5].map(held) },
+    ];
+    mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/queue': () => json(200, { ...OVERVIEW, agents }),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES] }),
+    });
+    const user = renderQueue(['conversations:read']);
+    const bo = await screen.findByTestId('agent-row-u2');
+    const first = within(bo).getByTestId('queue-agent-conversation-c-1');
+    expect(first).toHaveAttribute('href', '/t/t1/inbox/t1/c-1');
+    expect(first).toHaveTextContent('Customer 1');
+    expect(first).toHaveTextContent(zh.channels.connectors.web);
+    // No name: "Customer".
+    expect(within(bo).getByTestId('queue-agent-conversation-c-2')).toHaveTextContent(zh.queue.customer);
+    // Three at first, then all of them (and how many more than the list holds).
+    expect(within(bo).queryByTestId('queue-agent-conversation-c-4')).toBeNull();
+    await user.click(within(bo).getByTestId('agent-current-toggle-u2'));
+    expect(within(bo).getByTestId('queue-agent-conversation-c-5')).toHaveAttribute('href', '/t/t1/inbox/t1/c-5');
+    expect(within(bo).getByTestId('agent-current-u2')).toHaveTextContent(zh.queue.currentMore.replace('{{count}}', '1'));
+    expect(within(screen.getByTestId('agent-row-u1')).getByTestId('agent-current-u1')).toHaveTextContent(zh.queue.currentNone);
+  });
+
+  it('lets an admin set an agent’s caps per channel type', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/queue': () => json(200, { ...OVERVIEW, agents: [OVERVIEW.agents[0]!, { ...OVERVIEW.agents[1]!, channel_capacity: { web: 3 } }] }),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES] }),
+      'GET /api/v1/tenants/t1/channels': () =>
+        json(200, { items: [{ id: 'ch1', tenant_id: 't1', connector: 'line', name: 'LINE', config: {}, enabled: true, created_at: '', updated_at: '', webhook_url: '', widget_snippet: null }] }),
+      'PATCH /api/v1/tenants/t1/agents/u2': [
+        () => json(400, { type: 'about:blank', title: 'Error', status: 400, code: 'request.invalid', field: 'channel_capacity', detail: 'each cap must be between 0 and 100.', request_id: 'r' }),
+        (c) => json(200, { ...OVERVIEW.agents[1], ...(c.body as object) }),
+      ],
+    });
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    const user = renderQueue(['conversations:read', 'routing:manage', 'channels:read']);
+    expect(await screen.findByTestId('agent-caps-u2')).toHaveTextContent('web ≤ 3');
+    await user.click(screen.getByTestId('agent-edit-u2'));
+    const form = await screen.findByTestId('agent-form');
+    expect(within(form).getByTestId('agent-form-caps-name-0')).toHaveValue('web');
+    // The tenant's own channel types are offered first.
+    await user.click(within(form).getByTestId('agent-form-caps-add'));
+    await waitFor(() => expect(api.calls.some((c) => c.path === '/api/v1/tenants/t1/channels')).toBe(true));
+    await fill(user, await within(form).findByTestId('agent-form-caps-name-1'), 'line');
+    await fill(user, within(form).getByTestId('agent-form-caps-value-1'), '2');
+    await user.click(within(form).getByTestId('agent-form-caps-remove-0'));
+    await user.click(within(form).getByTestId('agent-save'));
+    await findFieldError('agent-form-caps', zhErrors['request.invalid@channel_capacity']!);
+    await user.click(within(form).getByTestId('agent-save'));
+    await waitFor(() => expect(screen.queryByTestId('agent-form')).toBeNull());
+    // Presence and capacity unchanged: only the caps.
+    expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ channel_capacity: { line: 2 } }, { channel_capacity: { line: 2 } }]);
   });
 });

@@ -1,13 +1,28 @@
 // The live queue (conversations:read): per queue how many customers wait and for how
-// long, the waiting conversations in order, and every agent's presence and load.
-// Refreshed every 5 s and at once when a conversation of this tenant changes; with
-// routing:manage an agent's presence and capacity can be set from here.
+// long, the waiting conversations in order, and every agent's presence, load, caps per
+// channel type and the conversations they hold now (links into the inbox: a supervisor
+// watches any of them live). Refreshed every 5 s and at once when a conversation of
+// this tenant changes; an agent.updated frame of this tenant applies to its row at
+// once. With routing:manage an agent's presence, capacity and caps can be set here.
 import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
-import { Alert, Badge, Button, Card, Col, Empty, Flex, Form, InputNumber, Row, Select, Statistic, Table, Tag, Typography } from 'antd';
-import { ClockCircleOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, Badge, Button, Card, Col, Empty, Flex, Form, InputNumber, Row, Select, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { ClockCircleOutlined, EyeOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { MAX_CAPACITY, PRESENCES, routingApi, type AgentUpdateRequest, type AgentView, type Presence, type QueueStat, type WaitingItem } from '../../api/routing';
+import {
+  applyAgentUpdate,
+  MAX_CAPACITY,
+  PRESENCES,
+  routingApi,
+  type AgentRow,
+  type AgentUpdateRequest,
+  type AgentUpdatedFrame,
+  type Presence,
+  type QueueStat,
+  type WaitingItem,
+} from '../../api/routing';
+import { CapsTags, capsFromRows, capsRules, ChannelCapsInput, connectorLabel, rowsFromCaps, sameCaps, useConnectorNames, type CapRow } from '../../components/ChannelCapsInput';
 import { useMe } from '../../auth/AuthContext';
 import { ErrorState } from '../../components/ErrorState';
 import { FormError } from '../../components/FormError';
@@ -27,6 +42,9 @@ export const QUEUE_POLL_MS = 5000;
 
 const testId = (id: string, extra: Record<string, string> = {}) => ({ 'data-testid': id, ...extra }) as HTMLAttributes<HTMLElement>;
 
+/** How many held conversations a row shows before "show all". */
+const CURRENT_SHOWN = 3;
+
 /** Seconds between two timestamps (the server's clock for both: no skew). */
 function waited(from: string, at: string): number {
   const a = Date.parse(at);
@@ -42,7 +60,11 @@ export default function Queue() {
   const queue = useLoad(() => routingApi.queue(tenantId), [tenantId]);
   const teams = useLoad(() => routingApi.teams(tenantId).then((r) => r.items), [tenantId]);
   const [staleError, setStaleError] = useState<unknown>(null);
-  const [editing, setEditing] = useState<AgentView | null>(null);
+  const [editing, setEditing] = useState<AgentRow | null>(null);
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
+  /** The newest agent.updated state per user: a refresh that started earlier must not undo it. */
+  const fresh = useRef(new Map<string, AgentUpdatedFrame['data']>());
+  const connectors = useConnectorNames(tenantId, can('channels:read'), editing !== null);
   const inFlight = useRef(false);
   const again = useRef(false);
   const debounce = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -64,7 +86,7 @@ export default function Queue() {
         again.current = false;
         try {
           const q = await routingApi.queue(tenantId);
-          setQueue(q);
+          setQueue({ ...q, agents: q.agents.map((a) => newer(a, fresh.current.get(a.user_id))) });
           setStaleError(null);
         } catch (err) {
           setStaleError(err);
@@ -87,6 +109,13 @@ export default function Queue() {
 
   // A conversation of this tenant changed (queued, assigned, resolved): look again.
   useRealtime((f) => {
+    if (f.type === 'agent.updated') {
+      // An agent's presence or capacity changed: their row, now.
+      if (f.tenant_id !== tenantId || !f.data) return;
+      fresh.current.set(f.user_id, f.data);
+      setQueue((q) => (q ? { ...q, agents: q.agents.map((a) => (a.user_id === f.user_id ? applyAgentUpdate(a, f.data) : a)) } : q));
+      return;
+    }
     const mine = f.type === 'resync' || ('tenant_id' in f && f.tenant_id === tenantId && (f.type === 'conversation.updated' || f.type === 'message.created'));
     if (!mine) return;
     clearTimeout(debounce.current);
@@ -109,7 +138,16 @@ export default function Queue() {
 
   const at = data?.at ?? new Date().toISOString();
   const name = (id: string | null) => teamName(t, teamList, id);
-  const agentName = (a: AgentView) => a.name || a.email;
+  const agentName = (a: AgentRow) => a.name || a.email;
+  // A server that does not list the held conversations yet: no such column.
+  const showCurrent = !!data?.agents.some((a) => Array.isArray(a.current));
+  const toggle = (id: string) =>
+    setExpanded((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
 
   return (
     <>
@@ -213,13 +251,13 @@ export default function Queue() {
       </Card>
 
       <Card title={t('queue.agents')} styles={{ body: { padding: 0 } }}>
-        <Table<AgentView>
+        <Table<AgentRow>
           rowKey="user_id"
           data-testid="queue-agents"
           loading={queue.loading && !data}
           dataSource={data?.agents ?? []}
           pagination={false}
-          scroll={{ x: 860 }}
+          scroll={{ x: showCurrent ? 1240 : 1000 }}
           onRow={(a) => testId(`agent-row-${a.user_id}`, { 'data-email': a.email })}
           locale={{ emptyText: t('queue.noAgents') }}
           columns={[
@@ -253,7 +291,29 @@ export default function Queue() {
               width: 110,
               render: (_, a) => <LoadText load={a.load} capacity={a.capacity} testId={`agent-load-${a.user_id}`} />,
             },
+            {
+              title: t('queue.caps'),
+              key: 'caps',
+              width: 150,
+              render: (_, a) => <CapsTags caps={a.channel_capacity} testId={`agent-caps-${a.user_id}`} />,
+            },
             { title: t('queue.openHere'), key: 'open', width: 110, render: (_, a) => <span data-testid={`agent-open-${a.user_id}`}>{a.open}</span> },
+            ...(showCurrent
+              ? [
+                  {
+                    title: (
+                      <Tooltip title={t('queue.currentHint')}>
+                        <span>{t('queue.current')}</span>
+                      </Tooltip>
+                    ),
+                    key: 'current',
+                    width: 260,
+                    render: (_: unknown, a: AgentRow) => (
+                      <Held t={t} tenantId={tenantId} agent={a} all={expanded.has(a.user_id)} onToggle={() => toggle(a.user_id)} />
+                    ),
+                  },
+                ]
+              : []),
             {
               title: t('queue.teams'),
               key: 'teams',
@@ -274,7 +334,7 @@ export default function Queue() {
                     key: 'actions',
                     width: 100,
                     align: 'right' as const,
-                    render: (_: unknown, a: AgentView) => (
+                    render: (_: unknown, a: AgentRow) => (
                       <Button type="link" onClick={() => setEditing(a)} data-testid={`agent-edit-${a.user_id}`}>
                         {t('common.edit')}
                       </Button>
@@ -291,6 +351,7 @@ export default function Queue() {
           <AgentForm
             tenantId={tenantId}
             agent={editing}
+            connectors={connectors}
             onCancel={() => setEditing(null)}
             onSaved={() => {
               if (editing.user_id === me.user.id) myAgentChanged();
@@ -304,23 +365,87 @@ export default function Queue() {
   );
 }
 
+/** The state of a newer agent.updated frame over a roster row that may be older. */
+function newer(a: AgentRow, d: AgentUpdatedFrame['data'] | undefined): AgentRow {
+  if (!d?.updated_at || Date.parse(d.updated_at) <= Date.parse(a.updated_at)) return a;
+  return applyAgentUpdate(a, d);
+}
+
+/** The conversations an agent holds now, each a link into the inbox. */
+function Held({ t, tenantId, agent, all, onToggle }: { t: TFunction; tenantId: string; agent: AgentRow; all: boolean; onToggle: () => void }) {
+  const list = agent.current ?? [];
+  if (!list.length) {
+    return (
+      <Typography.Text type="secondary" data-testid={`agent-current-${agent.user_id}`}>
+        {t('queue.currentNone')}
+      </Typography.Text>
+    );
+  }
+  const shown = all ? list : list.slice(0, CURRENT_SHOWN);
+  const more = agent.open - list.length;
+  return (
+    <Flex vertical gap={2} align="start" data-testid={`agent-current-${agent.user_id}`}>
+      {shown.map((c) => (
+        <Tooltip key={c.conversation_id} title={c.assigned_at ? t('queue.currentSince', { time: formatDateTime(c.assigned_at) }) : undefined}>
+          <Link to={`/t/${tenantId}/inbox/${tenantId}/${c.conversation_id}`} data-testid={`queue-agent-conversation-${c.conversation_id}`}>
+            <Flex gap={6} align="center">
+              <EyeOutlined />
+              <Typography.Text ellipsis style={{ maxWidth: 140, color: 'inherit' }}>
+                {c.contact_name || t('queue.customer')}
+              </Typography.Text>
+              {c.channel ? (
+                <Tag style={{ marginInlineEnd: 0, fontSize: 11, lineHeight: '16px' }}>{connectorLabel(t, c.channel)}</Tag>
+              ) : null}
+            </Flex>
+          </Link>
+        </Tooltip>
+      ))}
+      {list.length > CURRENT_SHOWN ? (
+        <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={onToggle} data-testid={`agent-current-toggle-${agent.user_id}`}>
+          {all ? t('queue.currentShowLess') : t('queue.currentShowAll', { count: list.length })}
+        </Button>
+      ) : null}
+      {all && more > 0 ? (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('queue.currentMore', { count: more })}
+        </Typography.Text>
+      ) : null}
+    </Flex>
+  );
+}
+
 interface AgentValues {
   presence: Presence;
   capacity: number | null;
+  channel_caps: CapRow[];
 }
 
-/** An admin sets a member's presence (signs them off) or capacity: theirs in every tenant. */
-function AgentForm({ tenantId, agent, onSaved, onCancel }: { tenantId: string; agent: AgentView; onSaved: () => void; onCancel: () => void }) {
+/** An admin sets a member's presence (signs them off), capacity or caps: theirs in every tenant. */
+function AgentForm({
+  tenantId,
+  agent,
+  connectors,
+  onSaved,
+  onCancel,
+}: {
+  tenantId: string;
+  agent: AgentRow;
+  connectors: string[];
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const { t } = useTranslation();
   const [form] = Form.useForm<AgentValues>();
   const [busy, setBusy] = useState(false);
-  const errors = useServerErrors(form, { fields: { presence: 'presence', capacity: 'capacity' } });
+  const errors = useServerErrors(form, { fields: { presence: 'presence', capacity: 'capacity', channel_capacity: 'channel_caps' } });
 
   async function submit(v: AgentValues) {
     const body: AgentUpdateRequest = {};
     if (v.presence !== agent.presence) body.presence = v.presence;
     if (v.capacity !== null && v.capacity !== agent.capacity) body.capacity = v.capacity;
-    if (!body.presence && body.capacity === undefined) {
+    const caps = capsFromRows(v.channel_caps);
+    if (!sameCaps(caps, agent.channel_capacity)) body.channel_capacity = caps;
+    if (!body.presence && body.capacity === undefined && body.channel_capacity === undefined) {
       onCancel();
       return;
     }
@@ -341,7 +466,7 @@ function AgentForm({ tenantId, agent, onSaved, onCancel }: { tenantId: string; a
       layout="vertical"
       requiredMark={false}
       data-testid="agent-form"
-      initialValues={{ presence: agent.presence, capacity: agent.capacity }}
+      initialValues={{ presence: agent.presence, capacity: agent.capacity, channel_caps: rowsFromCaps(agent.channel_capacity) }}
       onValuesChange={errors.clear}
       onFinish={(v) => void submit(v)}
     >
@@ -369,6 +494,15 @@ function AgentForm({ tenantId, agent, onSaved, onCancel }: { tenantId: string; a
         ]}
       >
         <InputNumber min={0} max={MAX_CAPACITY} precision={0} style={{ width: '100%' }} data-testid="agent-capacity" />
+      </Form.Item>
+      <Form.Item
+        name="channel_caps"
+        label={t('channelCaps.title')}
+        extra={t('channelCaps.hint')}
+        dependencies={['capacity']}
+        rules={capsRules(t, () => form.getFieldValue('capacity') as number | null)}
+      >
+        <ChannelCapsInput testId="agent-form-caps" connectors={connectors} />
       </Form.Item>
       <Flex justify="end" gap={8}>
         <Button onClick={onCancel}>{t('common.cancel')}</Button>

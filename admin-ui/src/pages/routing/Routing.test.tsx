@@ -14,7 +14,7 @@ import { fill, findFieldError, json, mockApi, problem, renderApp, sessionRoutes 
 const tenant: Tenant = { id: 't1', name: 'Acme', slug: 'acme', status: 'active', timezone: 'Asia/Shanghai', locale: 'zh-CN', require_2fa: false, created_at: '2026-01-01T00:00:00Z' };
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, current: [], ...p };
 }
 
 const AGENTS = [agent({ user_id: 'u1', name: 'Ada', email: 'ada@example.com', role: 'owner' }), agent({ user_id: 'u2', name: 'Bo', email: 'bo@example.com' })];
@@ -133,6 +133,69 @@ describe('routing: teams', { timeout: 60_000 }, () => {
     });
   });
 
+  it('gives a team its own business hours, and shows a server error about them at the input', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES, VIP] }),
+      'GET /api/v1/tenants/t1/agents': () => json(200, { items: AGENTS }),
+      'PATCH /api/v1/tenants/t1/teams/team-vip': [
+        () => problem(400, 'request.invalid', { field: 'settings.hours.weekly.sat[0].end', detail: 'must be a time of day from 00:00 to 24:00' }),
+        (c) => json(200, { ...VIP, ...(c.body as object) }),
+      ],
+    });
+    const user = renderRouting();
+    expect(await screen.findByTestId('team-hours-team-vip')).toHaveAttribute('data-own', 'false');
+    await user.click(screen.getByTestId('team-edit-team-vip'));
+    const form = await screen.findByTestId('team-form');
+    // Off: the tenant's hours.
+    expect(within(form).getByTestId('team-hours')).toHaveAttribute('data-open', 'false');
+    expect(within(form).getByTestId('team-hours-off')).toHaveTextContent(zh.hours.teamInherit);
+    await user.click(within(form).getByTestId('team-hours-enabled'));
+    // A new schedule starts in the tenant's zone, Monday to Friday 09:00–18:00.
+    expect(await within(form).findByTestId('team-hours-mon-start-0')).toHaveValue('09:00');
+    await user.click(within(form).getByTestId('team-hours-sat-add'));
+    await fill(user, await within(form).findByTestId('team-hours-sat-start-0'), '10:00');
+    await fill(user, within(form).getByTestId('team-hours-sat-end-0'), '16:00');
+    await user.click(within(form).getByTestId('team-save'));
+
+    const place = zh.hours.place.interval.replace('{{day}}', zh.hours.days.sat).replace('{{n}}', '1');
+    await findFieldError('team-hours-sat-end-0', zh.hours.problemAt.replace('{{place}}', place).replace('{{problem}}', zh.hours.problems.end));
+    expect(within(form).getByTestId('team-hours-sat-end-0')).toHaveClass('ant-input-status-error');
+    expect(screen.queryByTestId('team-error')).toBeNull();
+    const d = [{ start: '09:00', end: '18:00' }];
+    const hours = { time_zone: 'Asia/Shanghai', weekly: { mon: d, tue: d, wed: d, thu: d, fri: d, sat: [{ start: '10:00', end: '16:00' }] } };
+    expect(api.calls.find((c) => c.method === 'PATCH')!.body).toEqual({
+      name: 'VIP',
+      strategy: 'skills',
+      settings: { overflow_after_minutes: 0, overflow_team_id: null, hours },
+      members: [],
+    });
+
+    // Saved again: the dialog closes and the list says the team has its own hours.
+    await user.click(within(form).getByTestId('team-save'));
+    await waitFor(() => expect(screen.getByTestId('team-hours-team-vip')).toHaveAttribute('data-own', 'true'));
+    expect(screen.getByTestId('team-hours-team-vip')).toHaveTextContent('Asia/Shanghai');
+  });
+
+  it('turns a team’s own hours off again (null: the tenant’s)', async () => {
+    const hours = { time_zone: 'Asia/Shanghai', weekly: { mon: [{ start: '09:00', end: '18:00' }] } };
+    const sales: Team = { ...SALES, settings: { ...SALES.settings, hours } };
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [sales] }),
+      'GET /api/v1/tenants/t1/agents': () => json(200, { items: AGENTS }),
+      'PATCH /api/v1/tenants/t1/teams/team-sales': (c) => json(200, { ...sales, ...(c.body as object) }),
+    });
+    const user = renderRouting();
+    await user.click(await screen.findByTestId('team-edit-team-sales'));
+    const form = await screen.findByTestId('team-form');
+    expect(within(form).getByTestId('team-hours-mon-end-0')).toHaveValue('18:00');
+    await user.click(within(form).getByTestId('team-hours-enabled'));
+    await user.click(within(form).getByTestId('team-save'));
+    await waitFor(() => expect(api.calls.some((c) => c.method === 'PATCH')).toBe(true));
+    expect((api.calls.find((c) => c.method === 'PATCH')!.body as { settings: unknown }).settings).toEqual({ overflow_after_minutes: 0, overflow_team_id: null, hours: null });
+  });
+
   it('deletes a team after confirmation', async () => {
     const api = mockApi({
       ...sessionRoutes(),
@@ -238,6 +301,100 @@ describe('routing: rules', { timeout: 60_000 }, () => {
 
     await user.click(within(form).getByTestId('routing-save'));
     expect(await screen.findByText(zh.routing.rules.saved)).toBeInTheDocument();
+  });
+
+  it('sets the business hours, what happens outside them, and the overflow into a left message', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES, VIP] }),
+      'GET /api/v1/tenants/t1/routing/settings': () =>
+        json(200, { ...SETTINGS, hours: null, outside_hours: 'wait', outside_hours_message: '', overflow_after_minutes: 0, leave_message: 'default' }),
+      'GET /api/v1/tenants/t1/channels': () => json(200, { items: CHANNELS }),
+      'PUT /api/v1/tenants/t1/routing/settings': [
+        () => problem(400, 'request.invalid', { field: 'hours.holidays[0].date', detail: 'must be a date like 2026-10-01' }),
+        (c) => json(200, c.body),
+      ],
+    });
+    const user = renderRouting('/t/t1/routing?tab=rules');
+    const form = await screen.findByTestId('routing-form');
+    // Always open until hours are set; the leave-a-message text is the suggested one.
+    expect(within(form).getByTestId('routing-hours')).toHaveAttribute('data-open', 'false');
+    expect(within(form).getByTestId('routing-outside-hours-wait')).toBeChecked();
+    expect(within(form).getByTestId('routing-leave-message-default')).toBeChecked();
+    expect(within(form).getByTestId('routing-leave-message')).toBeDisabled();
+
+    await user.click(within(form).getByTestId('routing-hours-enabled'));
+    // Lunch break on Monday, then the same for the other weekdays.
+    await fill(user, await within(form).findByTestId('routing-hours-mon-end-0'), '12:00');
+    await user.click(within(form).getByTestId('routing-hours-mon-add'));
+    await fill(user, await within(form).findByTestId('routing-hours-mon-start-1'), '13:00');
+    await fill(user, within(form).getByTestId('routing-hours-mon-end-1'), '18:00');
+    await user.click(within(form).getByTestId('routing-hours-copy-mon'));
+    await user.click(within(form).getByTestId('routing-hours-holiday-add'));
+    await fill(user, await within(form).findByTestId('routing-hours-holiday-date-0'), '2026-10-01');
+    await fill(user, within(form).getByTestId('routing-hours-holiday-name-0'), 'National Day');
+
+    await user.click(within(form).getByTestId('routing-outside-hours-leave_message'));
+    await fill(user, within(form).getByTestId('routing-outside-message'), 'Closed now{next_open}.');
+    await fill(user, within(form).getByTestId('routing-overflow-minutes'), '20');
+    await user.click(within(form).getByTestId('routing-leave-message-default'));
+    await fill(user, within(form).getByTestId('routing-leave-message'), 'Leave a message, please.');
+    await user.click(within(form).getByTestId('routing-save'));
+
+    // The server's error names the holiday's date: shown under the editor, the input marked.
+    const place = zh.hours.place.holidayDated.replace('{{n}}', '1').replace('{{date}}', '2026-10-01');
+    await findFieldError('routing-hours-holiday-date-0', zh.hours.problemAt.replace('{{place}}', place).replace('{{problem}}', zh.hours.problems.date));
+    expect(within(form).getByTestId('routing-hours-holiday-date-0')).toHaveClass('ant-input-status-error');
+    expect(screen.queryByTestId('routing-error')).toBeNull();
+
+    const two = [
+      { start: '09:00', end: '12:00' },
+      { start: '13:00', end: '18:00' },
+    ];
+    expect(api.calls.find((c) => c.method === 'PUT')!.body).toEqual({
+      rules: SETTINGS.rules,
+      default_team_id: null,
+      queue_message: '',
+      hours: {
+        time_zone: 'Asia/Shanghai',
+        weekly: { mon: two, tue: two, wed: two, thu: two, fri: two },
+        holidays: [{ date: '2026-10-01', name: 'National Day' }],
+      },
+      outside_hours: 'leave_message',
+      outside_hours_message: 'Closed now{next_open}.',
+      overflow_after_minutes: 20,
+      leave_message: 'Leave a message, please.',
+      wrap_up: { mode: 'off', categories: [] },
+    });
+
+    // Editing clears the mark; the second save goes through.
+    await fill(user, within(form).getByTestId('routing-hours-holiday-name-0'), '国庆');
+    await waitFor(() => expect(within(form).getByTestId('routing-hours-holiday-date-0')).not.toHaveClass('ant-input-status-error'));
+    await user.click(within(form).getByTestId('routing-save'));
+    expect(await screen.findByText(zh.routing.rules.saved)).toBeInTheDocument();
+  });
+
+  it('asks for the suggested outside-hours text, and shows overflow errors under their fields', async () => {
+    const api = mockApi({
+      ...sessionRoutes(),
+      'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES, VIP] }),
+      'GET /api/v1/tenants/t1/routing/settings': () => json(200, { ...SETTINGS, outside_hours_message: 'Custom' }),
+      'GET /api/v1/tenants/t1/channels': () => json(200, { items: CHANNELS }),
+      'PUT /api/v1/tenants/t1/routing/settings': () => problem(400, 'request.invalid', { field: 'overflow_after_minutes' }),
+    });
+    const user = renderRouting('/t/t1/routing?tab=rules');
+    const form = await screen.findByTestId('routing-form');
+    expect(within(form).getByTestId('routing-outside-message')).toHaveValue('Custom');
+    // Days outside the schedule: Monday only.
+    expect(within(form).getByTestId('routing-hours-tue-closed')).toBeInTheDocument();
+    await user.click(within(form).getByTestId('routing-outside-message-default'));
+    expect(within(form).getByTestId('routing-outside-message')).toBeDisabled();
+    await user.click(within(form).getByTestId('routing-save'));
+    await findFieldError('routing-overflow-minutes', zh.routing.rules.overflowRange.replace('{{max}}', '1440'));
+    const body = api.calls.find((c) => c.method === 'PUT')!.body as Record<string, unknown>;
+    expect(body.outside_hours_message).toBe('default');
+    expect(body.hours).toEqual(SETTINGS.hours);
+    expect(body.overflow_after_minutes).toBe(15);
   });
 
   it('names the rule a server error is about, and marks its field', async () => {

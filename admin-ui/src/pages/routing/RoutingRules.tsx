@@ -2,9 +2,13 @@
 // wins. A rule's conditions (channels, departments, languages, contact tags, keywords)
 // must all hold, any value of one will do, and an empty one matches anything. A match
 // sends the conversation to a team's queue with a priority and the skills it needs.
-// Below the rules: the default team, the message a waiting customer gets, and the
-// wrap-up agents give when resolving (off, optional or required, with its categories;
-// shown when the server has it). Saving replaces the whole settings object.
+// Below the rules: the default team, the message a waiting customer gets, the tenant's
+// business hours (HoursEditor) with what happens outside them and the message sent
+// then, how long a conversation may wait in the general queue before its customer is
+// asked to leave a message (and that message), and the wrap-up agents give when
+// resolving (off, optional or required, with its categories; shown when the server
+// has it). Saving replaces the whole settings object. A server error about the hours
+// (hours.weekly.mon[0].start…) marks that input and names it under the editor.
 import { useMemo, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Divider, Empty, Flex, Form, Input, InputNumber, Radio, Row, Select, Skeleton, Tooltip, Typography } from 'antd';
 import type { FormInstance } from 'antd';
@@ -14,13 +18,19 @@ import { useTranslation } from 'react-i18next';
 import { chatApi, type Channel } from '../../api/chat';
 import { isApiError } from '../../api/client';
 import {
+  DEFAULT_MESSAGE,
   DEFAULT_QUEUE_MESSAGE,
+  MAX_MESSAGE,
   MAX_NAME,
+  MAX_OVERFLOW_MINUTES,
   MAX_PRIORITY,
   MAX_QUEUE_MESSAGE,
   MAX_SKILLS,
   MAX_VALUES,
+  OUTSIDE_HOURS,
   routingApi,
+  type BusinessHours,
+  type OutsideHours,
   type RoutingRule,
   type RoutingSettings,
   type RoutingSettingsRequest,
@@ -33,6 +43,8 @@ import { errorMessage } from '../../lib/errors';
 import { rules as vrules, runeLength } from '../../lib/rules';
 import { useLoad } from '../../lib/useLoad';
 import { useTenant } from '../../tenant/TenantContext';
+import { cleanHours, hoursRule, serverProblemText } from './hours';
+import { HoursEditor } from './HoursEditor';
 import { NONE } from './labels';
 import type { Loaded } from './Teams';
 
@@ -53,6 +65,13 @@ export interface RulesValues {
   default_team_id: string;
   use_default_message: boolean;
   queue_message: string;
+  hours: BusinessHours;
+  outside_hours: OutsideHours;
+  use_default_outside_message: boolean;
+  outside_hours_message: string;
+  overflow_after_minutes: number | null;
+  use_default_leave_message: boolean;
+  leave_message: string;
   wrapup_mode: WrapUpMode;
   wrapup_categories: string[];
 }
@@ -78,6 +97,8 @@ function cleanList(list: string[] | undefined): string[] {
 
 function toValues(s: Settings): RulesValues {
   const useDefault = s.queue_message === DEFAULT_QUEUE_MESSAGE;
+  const outsideDefault = s.outside_hours_message === DEFAULT_MESSAGE;
+  const leaveDefault = s.leave_message === DEFAULT_MESSAGE;
   return {
     rules: s.rules.map((r) => ({
       name: r.name,
@@ -93,6 +114,13 @@ function toValues(s: Settings): RulesValues {
     default_team_id: s.default_team_id ?? NONE,
     use_default_message: useDefault,
     queue_message: useDefault ? '' : s.queue_message,
+    hours: s.hours ?? null,
+    outside_hours: s.outside_hours ?? 'wait',
+    use_default_outside_message: outsideDefault,
+    outside_hours_message: outsideDefault ? '' : (s.outside_hours_message ?? ''),
+    overflow_after_minutes: s.overflow_after_minutes ?? 0,
+    use_default_leave_message: leaveDefault,
+    leave_message: leaveDefault ? '' : (s.leave_message ?? ''),
     wrapup_mode: s.wrap_up?.mode ?? 'off',
     wrapup_categories: s.wrap_up?.categories ?? [],
   };
@@ -121,6 +149,11 @@ export function toSettingsInput(v: RulesValues, base: Settings): SettingsInput {
     ),
     default_team_id: v.default_team_id && v.default_team_id !== NONE ? v.default_team_id : null,
     queue_message: v.use_default_message ? DEFAULT_QUEUE_MESSAGE : (v.queue_message ?? ''),
+    hours: cleanHours(v.hours),
+    outside_hours: v.outside_hours ?? 'wait',
+    outside_hours_message: v.use_default_outside_message ? DEFAULT_MESSAGE : (v.outside_hours_message ?? ''),
+    overflow_after_minutes: v.overflow_after_minutes ?? 0,
+    leave_message: v.use_default_leave_message ? DEFAULT_MESSAGE : (v.leave_message ?? ''),
   };
   // Only a server that has wrap-up settings answers them (and accepts them back).
   if (base.wrap_up) out.wrap_up = { mode: v.wrapup_mode ?? 'off', categories: cleanList(v.wrapup_categories) };
@@ -168,13 +201,49 @@ interface RuleError {
   requestId?: string;
 }
 
+/** The settings' fields shown as they are, by the server's name. */
+const PLAIN_FIELDS: Record<string, keyof RulesValues> = {
+  outside_hours: 'outside_hours',
+  outside_hours_message: 'outside_hours_message',
+  overflow_after_minutes: 'overflow_after_minutes',
+  leave_message: 'leave_message',
+};
+
+function plainFieldText(t: TFunction, field: string, err: unknown): string {
+  switch (field) {
+    case 'overflow_after_minutes':
+      return t('routing.rules.overflowRange', { max: MAX_OVERFLOW_MINUTES });
+    case 'outside_hours_message':
+    case 'leave_message':
+      return t('routing.rules.errors.message', { max: MAX_MESSAGE });
+    default:
+      return errorMessage(err, t);
+  }
+}
+
 /**
  * Puts a server error on the form: rules[i].field under that rule's field, with an
- * alert naming the rule (it may be scrolled away); default_team_id and queue_message
- * under theirs; anything else in the form-level alert.
+ * alert naming the rule (it may be scrolled away); hours.… under the hours editor,
+ * naming the day or holiday, with that input marked (hours: the path); the other
+ * fields under theirs; anything else in the form-level alert.
  */
-function applyError(err: unknown, form: FormInstance<RulesValues>, t: TFunction): { rule: RuleError | null; form: unknown } {
+function applyError(err: unknown, form: FormInstance<RulesValues>, t: TFunction): { rule: RuleError | null; form: unknown; hours?: string } {
   if (!isApiError(err) || !err.field) return { rule: null, form: err };
+  if (err.field === 'hours' || err.field.startsWith('hours.')) {
+    const path = err.field.slice('hours.'.length);
+    form.setFields([{ name: 'hours', errors: [serverProblemText(t, path, form.getFieldValue('hours') as BusinessHours)] }]);
+    try {
+      form.scrollToField('hours', { block: 'center' });
+    } catch {
+      /* not rendered */
+    }
+    return { rule: null, form: null, hours: path };
+  }
+  const plain = PLAIN_FIELDS[err.field];
+  if (plain) {
+    form.setFields([{ name: plain, errors: [plainFieldText(t, err.field, err)] }]);
+    return { rule: null, form: null };
+  }
   const m = /^rules\[(\d+)\](?:\.(\w+))?/.exec(err.field);
   if (m) {
     const index = Number(m[1]);
@@ -221,7 +290,7 @@ const listRule = (t: TFunction, max: number) => ({
 });
 
 export function RoutingRules({ tenantId, teams }: { tenantId: string; teams: Loaded<Team[]> }) {
-  const { can } = useTenant();
+  const { can, tenant } = useTenant();
   const settings = useLoad(() => routingApi.settings(tenantId), [tenantId]);
   const channels = useLoad(
     () => (can('channels:read') ? chatApi.channels(tenantId).then((r) => r.items) : Promise.resolve(null)),
@@ -242,6 +311,7 @@ export function RoutingRules({ tenantId, teams }: { tenantId: string; teams: Loa
       settings={settings.data}
       teams={teams.data}
       channels={channels.error ? null : (channels.data ?? null)}
+      timeZone={tenant?.timezone}
       onSaved={(s) => settings.setData(s)}
     />
   );
@@ -252,6 +322,7 @@ export function RulesForm({
   settings,
   teams,
   channels,
+  timeZone,
   onSaved,
 }: {
   tenantId: string;
@@ -259,6 +330,8 @@ export function RulesForm({
   teams: Team[];
   /** The tenant's channels; null when they cannot be listed (channels:read). */
   channels: Channel[] | null;
+  /** The tenant's time zone: where new business hours start. */
+  timeZone?: string;
   onSaved: (s: RoutingSettings) => void;
 }) {
   const { t } = useTranslation();
@@ -267,8 +340,12 @@ export function RulesForm({
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<unknown>(null);
   const [ruleError, setRuleError] = useState<RuleError | null>(null);
+  const [hoursError, setHoursError] = useState<string | null>(null);
   const initial = useMemo(() => toValues(settings), [settings]);
   const useDefault = Form.useWatch('use_default_message', form) ?? initial.use_default_message;
+  const outsideMode: OutsideHours = Form.useWatch('outside_hours', form) ?? initial.outside_hours;
+  const outsideDefault: boolean = Form.useWatch('use_default_outside_message', form) ?? initial.use_default_outside_message;
+  const leaveDefault: boolean = Form.useWatch('use_default_leave_message', form) ?? initial.use_default_leave_message;
   const wrapUpMode: WrapUpMode = Form.useWatch('wrapup_mode', form) ?? initial.wrapup_mode;
 
   const teamOptions = useMemo(
@@ -292,6 +369,7 @@ export function RulesForm({
   function clearErrors() {
     setFormError(null);
     setRuleError(null);
+    setHoursError(null);
   }
 
   async function save(v: RulesValues) {
@@ -306,6 +384,7 @@ export function RulesForm({
       const r = applyError(err, form, t);
       setRuleError(r.rule);
       setFormError(r.form);
+      setHoursError(r.hours ?? null);
     } finally {
       setBusy(false);
     }
@@ -330,6 +409,32 @@ export function RulesForm({
       aria-label={label}
       options={options?.map((o) => ({ value: o, label: o }))}
     />
+  );
+
+  /** A customer-facing text: none (empty), the suggested one ("default") or the tenant's own. */
+  const messageField = (o: {
+    name: 'outside_hours_message' | 'leave_message';
+    useDefaultName: 'use_default_outside_message' | 'use_default_leave_message';
+    useDefault: boolean;
+    testId: string;
+    label: string;
+    hint: string;
+    defaultHint: string;
+    placeholder: string;
+  }) => (
+    <>
+      <Form.Item
+        name={o.name}
+        label={o.label}
+        extra={o.useDefault ? o.defaultHint : o.hint}
+        rules={[{ validator: (_r, v: string | undefined) => (!v || runeLength(v) <= MAX_MESSAGE ? Promise.resolve() : Promise.reject(new Error(t('routing.rules.errors.message', { max: MAX_MESSAGE })))) }]}
+      >
+        <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} disabled={o.useDefault} placeholder={o.useDefault ? t('routing.rules.suggested') : o.placeholder} data-testid={o.testId} />
+      </Form.Item>
+      <Form.Item name={o.useDefaultName} valuePropName="checked" style={{ marginTop: -8 }}>
+        <Checkbox data-testid={`${o.testId}-default`}>{t('routing.rules.useSuggested')}</Checkbox>
+      </Form.Item>
+    </>
   );
 
   return (
@@ -506,6 +611,66 @@ export function RulesForm({
       <Form.Item name="use_default_message" valuePropName="checked" style={{ marginTop: -8 }}>
         <Checkbox data-testid="routing-queue-message-default">{t('routing.rules.useSuggested')}</Checkbox>
       </Form.Item>
+
+      <div data-testid="routing-hours-section">
+        <Divider orientation="left" plain>
+          <Typography.Text type="secondary">{t('routing.rules.hoursTitle')}</Typography.Text>
+        </Divider>
+        <Typography.Paragraph type="secondary">{t('routing.rules.hoursIntro')}</Typography.Paragraph>
+        <Form.Item name="hours" rules={[hoursRule(t)]}>
+          <HoursEditor testId="routing-hours" kind="tenant" error={hoursError} defaultTimeZone={timeZone} />
+        </Form.Item>
+        <Form.Item name="outside_hours" label={t('routing.rules.outsideHours')} extra={t(`routing.rules.outsideModes.${outsideMode}.hint`)}>
+          <Radio.Group>
+            {OUTSIDE_HOURS.map((m) => (
+              <Radio key={m} value={m} data-testid={`routing-outside-hours-${m}`}>
+                {t(`routing.rules.outsideModes.${m}.label`)}
+              </Radio>
+            ))}
+          </Radio.Group>
+        </Form.Item>
+        {messageField({
+          name: 'outside_hours_message',
+          useDefaultName: 'use_default_outside_message',
+          useDefault: outsideDefault,
+          testId: 'routing-outside-message',
+          label: t('routing.rules.outsideMessage'),
+          hint: t('routing.rules.outsideMessageHint'),
+          defaultHint: t('routing.rules.outsideMessageDefaultHint'),
+          placeholder: t('routing.rules.outsideMessagePlaceholder'),
+        })}
+      </div>
+
+      <div data-testid="routing-overflow-section">
+        <Divider orientation="left" plain>
+          <Typography.Text type="secondary">{t('routing.rules.overflowTitle')}</Typography.Text>
+        </Divider>
+        <Row gutter={16}>
+          <Col xs={24} md={12}>
+            <Form.Item
+              name="overflow_after_minutes"
+              label={t('routing.rules.overflowMinutes')}
+              extra={t('routing.rules.overflowMinutesHint')}
+              rules={[
+                { required: true, message: t('validation.required') },
+                { type: 'number', min: 0, max: MAX_OVERFLOW_MINUTES, message: t('routing.rules.overflowRange', { max: MAX_OVERFLOW_MINUTES }) },
+              ]}
+            >
+              <InputNumber min={0} max={MAX_OVERFLOW_MINUTES} precision={0} style={{ width: '100%' }} suffix={t('routing.teams.minutes')} data-testid="routing-overflow-minutes" />
+            </Form.Item>
+          </Col>
+        </Row>
+        {messageField({
+          name: 'leave_message',
+          useDefaultName: 'use_default_leave_message',
+          useDefault: leaveDefault,
+          testId: 'routing-leave-message',
+          label: t('routing.rules.leaveMessage'),
+          hint: t('routing.rules.leaveMessageHint'),
+          defaultHint: t('routing.rules.leaveMessageDefaultHint'),
+          placeholder: t('routing.rules.leaveMessagePlaceholder'),
+        })}
+      </div>
 
       {settings.wrap_up ? (
         <div data-testid="routing-wrapup">

@@ -1,11 +1,13 @@
 // Create or edit a team: its name, how it picks among its members, the members (from
-// the tenant's agents) with their skills, and its overflow (after how many minutes a
-// waiting conversation moves on, and to which team). The server's problem+json errors
-// show under the field they concern: team.name-taken under the name,
-// routing.not-member under the members.
+// the tenant's agents) with their skills, its overflow (after how many minutes a
+// waiting conversation moves on, and to which team) and its own business hours (off:
+// the tenant's). The server's problem+json errors show under the field they concern:
+// team.name-taken under the name, routing.not-member under the members,
+// settings.hours.… under the hours editor (naming the day or holiday, the input marked).
 import { useMemo, useState } from 'react';
 import { Alert, Button, Col, Divider, Flex, Form, Input, InputNumber, Row, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { isApiError } from '../../api/client';
 import {
   MAX_NAME,
   MAX_OVERFLOW_MINUTES,
@@ -13,6 +15,7 @@ import {
   routingApi,
   STRATEGIES,
   type AgentView,
+  type BusinessHours,
   type CreateTeamRequest,
   type Team,
   type TeamSettings,
@@ -21,6 +24,8 @@ import {
 import { FormError } from '../../components/FormError';
 import { rules } from '../../lib/rules';
 import { useServerErrors } from '../../lib/useServerErrors';
+import { cleanHours, hoursRule, serverProblemText } from './hours';
+import { HoursEditor } from './HoursEditor';
 import { NONE, strategyLabel } from './labels';
 
 const MAX_MEMBERS = 500;
@@ -33,6 +38,8 @@ interface Values {
   skills: Record<string, string[] | undefined>;
   overflow_after_minutes: number | null;
   overflow_team_id: string;
+  /** null: the tenant's hours. */
+  hours: BusinessHours;
 }
 
 function cleanList(list: string[] | undefined): string[] {
@@ -49,14 +56,20 @@ function cleanList(list: string[] | undefined): string[] {
  * edit (base, the team's current ones) are sent back unchanged.
  */
 export function toTeamInput(v: Values, base?: TeamSettings): CreateTeamRequest {
+  const settings: TeamSettings = {
+    ...base,
+    overflow_after_minutes: v.overflow_after_minutes ?? 0,
+    overflow_team_id: v.overflow_team_id && v.overflow_team_id !== NONE ? v.overflow_team_id : null,
+  };
+  // Own hours, or null (the tenant's): absent means the same, so a team that never had
+  // its own is sent without the key.
+  const hours = cleanHours(v.hours);
+  if (hours || base?.hours) settings.hours = hours;
+  else delete settings.hours;
   return {
     name: v.name.trim(),
     strategy: v.strategy,
-    settings: {
-      ...base,
-      overflow_after_minutes: v.overflow_after_minutes ?? 0,
-      overflow_team_id: v.overflow_team_id && v.overflow_team_id !== NONE ? v.overflow_team_id : null,
-    },
+    settings,
     members: (v.members ?? []).map((id) => ({ user_id: id, skills: cleanList(v.skills?.[id]) })),
   };
 }
@@ -66,6 +79,7 @@ export function TeamForm({
   team,
   teams,
   agents,
+  timeZone,
   onSaved,
   onCancel,
 }: {
@@ -76,12 +90,15 @@ export function TeamForm({
   teams: Team[];
   /** The tenant's members; null while they cannot be listed. */
   agents: AgentView[] | null;
+  /** Where new business hours start (the tenant's zone). */
+  timeZone?: string;
   onSaved: (team: Team, created: boolean) => void;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
+  const [hoursError, setHoursError] = useState<string | null>(null);
   const editing = !!team;
   const errors = useServerErrors(form, {
     fields: {
@@ -109,6 +126,7 @@ export function TeamForm({
       skills: Object.fromEntries((team?.members ?? []).map((m) => [m.user_id, m.skills])),
       overflow_after_minutes: team?.settings.overflow_after_minutes ?? 0,
       overflow_team_id: team?.settings.overflow_team_id ?? NONE,
+      hours: team?.settings.hours ?? null,
     }),
     [team],
   );
@@ -142,7 +160,17 @@ export function TeamForm({
       const saved = editing ? await routingApi.updateTeam(tenantId, team!.id, body) : await routingApi.createTeam(tenantId, body);
       onSaved(saved, !editing);
     } catch (err) {
-      errors.handle(err);
+      if (isApiError(err) && err.field && (err.field === 'settings.hours' || err.field.startsWith('settings.hours.'))) {
+        const path = err.field.slice('settings.hours.'.length);
+        errors.clear();
+        setHoursError(path);
+        form.setFields([{ name: 'hours', errors: [serverProblemText(t, path, form.getFieldValue('hours') as BusinessHours)] }]);
+        try {
+          form.scrollToField('hours', { block: 'center' });
+        } catch {
+          /* not rendered */
+        }
+      } else errors.handle(err);
     } finally {
       setBusy(false);
     }
@@ -155,7 +183,10 @@ export function TeamForm({
       requiredMark={false}
       data-testid="team-form"
       initialValues={initialValues}
-      onValuesChange={errors.clear}
+      onValuesChange={() => {
+        errors.clear();
+        setHoursError(null);
+      }}
       onFinish={(v) => void submit(v)}
       scrollToFirstError
     >
@@ -267,6 +298,12 @@ export function TeamForm({
           </Form.Item>
         </Col>
       </Row>
+      <Divider orientation="left" plain>
+        <Typography.Text type="secondary">{t('routing.teams.hours')}</Typography.Text>
+      </Divider>
+      <Form.Item name="hours" extra={t('routing.teams.hoursHint')} rules={[hoursRule(t)]}>
+        <HoursEditor testId="team-hours" kind="team" error={hoursError} defaultTimeZone={timeZone} />
+      </Form.Item>
       {agents !== null && agents.length === 0 ? <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t('routing.teams.noAgents')} /> : null}
       <Flex justify="end" gap={8}>
         <Button onClick={onCancel}>{t('common.cancel')}</Button>

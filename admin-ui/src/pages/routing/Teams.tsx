@@ -11,6 +11,7 @@ import { ErrorState } from '../../components/ErrorState';
 import { FormModal } from '../../components/FormModal';
 import { errorMessage } from '../../lib/errors';
 import { useLoad } from '../../lib/useLoad';
+import { useTenant } from '../../tenant/TenantContext';
 import { strategyLabel } from './labels';
 import { TeamForm } from './TeamForm';
 
@@ -29,6 +30,7 @@ function overflowText(t: TFunction, team: Team, teams: Team[]): string {
 export function Teams({ tenantId, teams }: { tenantId: string; teams: Loaded<Team[]> }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const { tenant } = useTenant();
   // The tenant's members with their routing state, for the member picker.
   const agentsLoad = useLoad(() => routingApi.agents(tenantId).then((r) => r.items), [tenantId]);
   const [editing, setEditing] = useState<Team | 'new' | null>(null);
@@ -67,7 +69,7 @@ export function Teams({ tenantId, teams }: { tenantId: string; teams: Loaded<Tea
           loading={teams.loading}
           dataSource={list}
           pagination={false}
-          scroll={{ x: 820 }}
+          scroll={{ x: 990 }}
           onRow={(team) => testId(`team-row-${team.id}`, { 'data-name': team.name })}
           locale={{
             emptyText: teams.loading ? (
@@ -108,6 +110,21 @@ export function Teams({ tenantId, teams }: { tenantId: string; teams: Loaded<Tea
                       </Tooltip>
                     ))}
                   </Flex>
+                ),
+            },
+            {
+              title: t('routing.teams.hours'),
+              key: 'hours',
+              width: 170,
+              render: (_, team) =>
+                team.settings.hours ? (
+                  <Tag color="blue" data-testid={`team-hours-${team.id}`} data-own="true">
+                    {t('routing.teams.hoursOwn', { zone: team.settings.hours.time_zone })}
+                  </Tag>
+                ) : (
+                  <Typography.Text type="secondary" data-testid={`team-hours-${team.id}`} data-own="false">
+                    {t('routing.teams.hoursTenant')}
+                  </Typography.Text>
                 ),
             },
             {
@@ -159,6 +176,7 @@ export function Teams({ tenantId, teams }: { tenantId: string; teams: Loaded<Tea
             team={editing === 'new' ? undefined : editing}
             teams={list}
             agents={agents ?? null}
+            timeZone={tenant?.timezone}
             onCancel={() => setEditing(null)}
             onSaved={(team, created) => {
               setEditing(null);

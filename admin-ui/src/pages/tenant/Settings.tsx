@@ -12,30 +12,7 @@ import { rules } from '../../lib/rules';
 import { useLoad } from '../../lib/useLoad';
 import { useServerErrors } from '../../lib/useServerErrors';
 import { useTenant } from '../../tenant/TenantContext';
-
-/** Every IANA zone the browser knows, with its current UTC offset. */
-export function timeZoneOptions(current?: string): { value: string; label: string }[] {
-  let zones: string[] = [];
-  try {
-    zones = Intl.supportedValuesOf('timeZone');
-  } catch {
-    zones = [];
-  }
-  for (const z of ['UTC', current]) if (z && !zones.includes(z)) zones = [z, ...zones];
-  const now = new Date();
-  return zones.map((z) => {
-    let offset = '';
-    try {
-      offset =
-        new Intl.DateTimeFormat('en-US', { timeZone: z, timeZoneName: 'shortOffset' })
-          .formatToParts(now)
-          .find((p) => p.type === 'timeZoneName')?.value ?? '';
-    } catch {
-      offset = '';
-    }
-    return { value: z, label: offset ? `${z} (${offset})` : z };
-  });
-}
+import { timeZoneOptions } from '../../lib/timezones';
 
 export default function Settings() {
   const { t } = useTranslation();
