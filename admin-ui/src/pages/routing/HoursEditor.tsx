@@ -6,6 +6,9 @@
 // the client's checks (hours.ts) and the field a server error names (error, a path
 // relative to the hours); the wrapping Form.Item shows the sentence.
 import { useMemo, useRef } from 'react';
+// Not in antd's index: it stops the wrapping Form.Item's error status from turning
+// every input red, so only the inputs a problem concerns are marked.
+import { NoFormStyle } from 'antd/es/form/context';
 import { Button, Checkbox, Flex, Input, Select, Switch, Tag, Tooltip, Typography } from 'antd';
 import { CopyOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -149,184 +152,186 @@ export function HoursEditor({ value, onChange, testId, kind, error, defaultTimeZ
   };
 
   return (
-    <div className="kefu-hours" data-testid={testId} data-open={hours ? 'true' : 'false'}>
-      <Flex align="center" gap={8} style={{ marginBottom: hours ? 12 : 0 }}>
-        <Switch
-          checked={!!hours}
-          onChange={(on) => emit(on ? (last.current ?? defaultHours(defaultTimeZone || browserTimeZone())) : null)}
-          data-testid={`${testId}-enabled`}
-          aria-label={kind === 'team' ? t('hours.teamOwn') : t('hours.enabled')}
-          disabled={disabled}
-        />
-        <Typography.Text>{kind === 'team' ? t('hours.teamOwn') : t('hours.enabled')}</Typography.Text>
-        {!hours ? (
-          <Typography.Text type="secondary" data-testid={`${testId}-off`}>
-            {kind === 'team' ? t('hours.teamInherit') : t('hours.alwaysOpen')}
-          </Typography.Text>
-        ) : null}
-      </Flex>
-      {hours ? (
-        <>
-          <Flex vertical gap={4} style={{ marginBottom: 12, maxWidth: 420 }}>
-            <Typography.Text>{t('hours.timeZone')}</Typography.Text>
-            <Select
-              showSearch
-              virtual
-              optionFilterProp="label"
-              options={zones}
-              value={hours.time_zone || undefined}
-              onChange={(z: string) => emit({ ...hours, time_zone: z })}
-              status={marked('time_zone') ? 'error' : undefined}
-              data-testid={`${testId}-timezone`}
-              aria-label={t('hours.timeZone')}
-              disabled={disabled}
-            />
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {t('hours.timeZoneHint')}
+    <NoFormStyle status>
+      <div className="kefu-hours" data-testid={testId} data-open={hours ? 'true' : 'false'}>
+        <Flex align="center" gap={8} style={{ marginBottom: hours ? 12 : 0 }}>
+          <Switch
+            checked={!!hours}
+            onChange={(on) => emit(on ? (last.current ?? defaultHours(defaultTimeZone || browserTimeZone())) : null)}
+            data-testid={`${testId}-enabled`}
+            aria-label={kind === 'team' ? t('hours.teamOwn') : t('hours.enabled')}
+            disabled={disabled}
+          />
+          <Typography.Text>{kind === 'team' ? t('hours.teamOwn') : t('hours.enabled')}</Typography.Text>
+          {!hours ? (
+            <Typography.Text type="secondary" data-testid={`${testId}-off`}>
+              {kind === 'team' ? t('hours.teamInherit') : t('hours.alwaysOpen')}
             </Typography.Text>
-          </Flex>
+          ) : null}
+        </Flex>
+        {hours ? (
+          <>
+            <Flex vertical gap={4} style={{ marginBottom: 12, maxWidth: 420 }}>
+              <Typography.Text>{t('hours.timeZone')}</Typography.Text>
+              <Select
+                showSearch
+                virtual
+                optionFilterProp="label"
+                options={zones}
+                value={hours.time_zone || undefined}
+                onChange={(z: string) => emit({ ...hours, time_zone: z })}
+                status={marked('time_zone') ? 'error' : undefined}
+                data-testid={`${testId}-timezone`}
+                aria-label={t('hours.timeZone')}
+                disabled={disabled}
+              />
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('hours.timeZoneHint')}
+              </Typography.Text>
+            </Flex>
 
-          <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 4 }}>
-            <Typography.Text strong>{t('hours.weekly')}</Typography.Text>
-            <Button size="small" icon={<CopyOutlined />} onClick={copyMonday} disabled={disabled || !(hours.weekly.mon ?? []).length} data-testid={`${testId}-copy-mon`}>
-              {t('hours.copyMonday')}
-            </Button>
-          </Flex>
-          <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
-            {t('hours.weeklyHint')}
-          </Typography.Paragraph>
-          <div className="kefu-hours-week">
-            {DAYS.map((d) => {
-              const list = hours.weekly[d] ?? [];
-              return (
-                <Flex key={d} gap={12} align="baseline" style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }} data-testid={`${testId}-day-${d}`}>
-                  <Typography.Text style={{ width: 56, flex: 'none' }}>{dayName(d)}</Typography.Text>
-                  <Flex gap={8} wrap align="center" style={{ flex: 1 }}>
-                    {list.length === 0 ? (
-                      <Tag style={{ marginInlineEnd: 0 }} data-testid={`${testId}-${d}-closed`}>
-                        {t('hours.closed')}
-                      </Tag>
-                    ) : null}
-                    <IntervalList
-                      list={list}
-                      path={`weekly.${d}`}
-                      idPrefix={`${testId}-${d}`}
-                      place={(i) => t('hours.place.interval', { day: dayName(d), n: i + 1 })}
-                      marked={marked}
-                      disabled={disabled}
-                      onChange={(l) => setDay(d, l)}
-                    />
-                  </Flex>
-                </Flex>
-              );
-            })}
-          </div>
-
-          <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 16, marginBottom: 4 }}>
-            <Typography.Text strong>{t('hours.holidays')}</Typography.Text>
-            <Button
-              size="small"
-              icon={<PlusOutlined />}
-              disabled={disabled || holidays.length >= MAX_HOLIDAYS}
-              onClick={() => setHolidays([...holidays, { date: '' }])}
-              data-testid={`${testId}-holiday-add`}
-            >
-              {t('hours.holidayAdd')}
-            </Button>
-          </Flex>
-          <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
-            {t('hours.holidaysHint', { max: MAX_HOLIDAYS })}
-          </Typography.Paragraph>
-          <div data-testid={`${testId}-holidays`}>
-            {holidays.map((h, i) => {
-              const open = h.intervals !== undefined;
-              const place = t('hours.place.holiday', { n: i + 1 });
-              return (
-                <div key={i} style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }} data-testid={`${testId}-holiday-${i}`}>
-                  <Flex gap={8} wrap align="center">
-                    <Input
-                      value={h.date}
-                      onChange={(e) => setHoliday(i, { ...h, date: e.target.value })}
-                      placeholder="2026-10-01"
-                      maxLength={10}
-                      style={{ width: 120 }}
-                      status={marked(`holidays[${i}].date`) ? 'error' : undefined}
-                      aria-label={t('hours.holidayDateOf', { place })}
-                      data-testid={`${testId}-holiday-date-${i}`}
-                      disabled={disabled}
-                    />
-                    <Input
-                      value={h.name ?? ''}
-                      onChange={(e) => setHoliday(i, { ...h, name: e.target.value })}
-                      placeholder={t('hours.holidayName')}
-                      maxLength={MAX_HOLIDAY_NAME}
-                      style={{ flex: 1, minWidth: 140 }}
-                      status={marked(`holidays[${i}].name`) ? 'error' : undefined}
-                      aria-label={t('hours.holidayNameOf', { place })}
-                      data-testid={`${testId}-holiday-name-${i}`}
-                      disabled={disabled}
-                    />
-                    <Checkbox
-                      checked={open}
-                      onChange={(e) => {
-                        const next: Holiday = { ...h };
-                        if (e.target.checked) next.intervals = [{ start: '09:00', end: '18:00' }];
-                        else delete next.intervals;
-                        setHoliday(i, next);
-                      }}
-                      data-testid={`${testId}-holiday-open-${i}`}
-                      disabled={disabled}
-                    >
-                      {t('hours.holidayOpen')}
-                    </Checkbox>
-                    <Tooltip title={t('hours.holidayRemove')}>
-                      <Button
-                        size="small"
-                        type="text"
-                        danger
-                        icon={<DeleteOutlined />}
-                        onClick={() => setHolidays(holidays.filter((_, j) => j !== i))}
-                        aria-label={t('hours.holidayRemoveOf', { place })}
-                        data-testid={`${testId}-holiday-remove-${i}`}
-                        disabled={disabled}
-                      />
-                    </Tooltip>
-                  </Flex>
-                  {open ? (
-                    <div style={{ marginTop: 6, paddingInlineStart: 16 }}>
+            <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 4 }}>
+              <Typography.Text strong>{t('hours.weekly')}</Typography.Text>
+              <Button size="small" icon={<CopyOutlined />} onClick={copyMonday} disabled={disabled || !(hours.weekly.mon ?? []).length} data-testid={`${testId}-copy-mon`}>
+                {t('hours.copyMonday')}
+              </Button>
+            </Flex>
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
+              {t('hours.weeklyHint')}
+            </Typography.Paragraph>
+            <div className="kefu-hours-week">
+              {DAYS.map((d) => {
+                const list = hours.weekly[d] ?? [];
+                return (
+                  <Flex key={d} gap={12} align="baseline" style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }} data-testid={`${testId}-day-${d}`}>
+                    <Typography.Text style={{ width: 56, flex: 'none' }}>{dayName(d)}</Typography.Text>
+                    <Flex gap={8} wrap align="center" style={{ flex: 1 }}>
+                      {list.length === 0 ? (
+                        <Tag style={{ marginInlineEnd: 0 }} data-testid={`${testId}-${d}-closed`}>
+                          {t('hours.closed')}
+                        </Tag>
+                      ) : null}
                       <IntervalList
-                        list={h.intervals ?? []}
-                        path={`holidays[${i}].intervals`}
-                        idPrefix={`${testId}-holiday-${i}`}
-                        place={(j) => t('hours.place.interval', { day: place, n: j + 1 })}
+                        list={list}
+                        path={`weekly.${d}`}
+                        idPrefix={`${testId}-${d}`}
+                        place={(i) => t('hours.place.interval', { day: dayName(d), n: i + 1 })}
                         marked={marked}
                         disabled={disabled}
-                        onChange={(l) => {
-                          // Without hours the day is simply closed.
+                        onChange={(l) => setDay(d, l)}
+                      />
+                    </Flex>
+                  </Flex>
+                );
+              })}
+            </div>
+
+            <Flex justify="space-between" align="center" wrap gap={8} style={{ marginTop: 16, marginBottom: 4 }}>
+              <Typography.Text strong>{t('hours.holidays')}</Typography.Text>
+              <Button
+                size="small"
+                icon={<PlusOutlined />}
+                disabled={disabled || holidays.length >= MAX_HOLIDAYS}
+                onClick={() => setHolidays([...holidays, { date: '' }])}
+                data-testid={`${testId}-holiday-add`}
+              >
+                {t('hours.holidayAdd')}
+              </Button>
+            </Flex>
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
+              {t('hours.holidaysHint', { max: MAX_HOLIDAYS })}
+            </Typography.Paragraph>
+            <div data-testid={`${testId}-holidays`}>
+              {holidays.map((h, i) => {
+                const open = h.intervals !== undefined;
+                const place = t('hours.place.holiday', { n: i + 1 });
+                return (
+                  <div key={i} style={{ padding: '6px 0', borderBottom: '1px solid rgba(5,5,5,0.06)' }} data-testid={`${testId}-holiday-${i}`}>
+                    <Flex gap={8} wrap align="center">
+                      <Input
+                        value={h.date}
+                        onChange={(e) => setHoliday(i, { ...h, date: e.target.value })}
+                        placeholder="2026-10-01"
+                        maxLength={10}
+                        style={{ width: 120 }}
+                        status={marked(`holidays[${i}].date`) ? 'error' : undefined}
+                        aria-label={t('hours.holidayDateOf', { place })}
+                        data-testid={`${testId}-holiday-date-${i}`}
+                        disabled={disabled}
+                      />
+                      <Input
+                        value={h.name ?? ''}
+                        onChange={(e) => setHoliday(i, { ...h, name: e.target.value })}
+                        placeholder={t('hours.holidayName')}
+                        maxLength={MAX_HOLIDAY_NAME}
+                        style={{ flex: 1, minWidth: 140 }}
+                        status={marked(`holidays[${i}].name`) ? 'error' : undefined}
+                        aria-label={t('hours.holidayNameOf', { place })}
+                        data-testid={`${testId}-holiday-name-${i}`}
+                        disabled={disabled}
+                      />
+                      <Checkbox
+                        checked={open}
+                        onChange={(e) => {
                           const next: Holiday = { ...h };
-                          if (l.length) next.intervals = l;
+                          if (e.target.checked) next.intervals = [{ start: '09:00', end: '18:00' }];
                           else delete next.intervals;
                           setHoliday(i, next);
                         }}
-                      />
-                    </div>
-                  ) : (
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {t('hours.holidayClosed')}
-                    </Typography.Text>
-                  )}
-                </div>
-              );
-            })}
-            {holidays.length === 0 ? (
-              <Typography.Text type="secondary" data-testid={`${testId}-holidays-empty`}>
-                {t('hours.holidaysEmpty')}
-              </Typography.Text>
-            ) : null}
-          </div>
-        </>
-      ) : null}
-    </div>
+                        data-testid={`${testId}-holiday-open-${i}`}
+                        disabled={disabled}
+                      >
+                        {t('hours.holidayOpen')}
+                      </Checkbox>
+                      <Tooltip title={t('hours.holidayRemove')}>
+                        <Button
+                          size="small"
+                          type="text"
+                          danger
+                          icon={<DeleteOutlined />}
+                          onClick={() => setHolidays(holidays.filter((_, j) => j !== i))}
+                          aria-label={t('hours.holidayRemoveOf', { place })}
+                          data-testid={`${testId}-holiday-remove-${i}`}
+                          disabled={disabled}
+                        />
+                      </Tooltip>
+                    </Flex>
+                    {open ? (
+                      <div style={{ marginTop: 6, paddingInlineStart: 16 }}>
+                        <IntervalList
+                          list={h.intervals ?? []}
+                          path={`holidays[${i}].intervals`}
+                          idPrefix={`${testId}-holiday-${i}`}
+                          place={(j) => t('hours.place.interval', { day: place, n: j + 1 })}
+                          marked={marked}
+                          disabled={disabled}
+                          onChange={(l) => {
+                            // Without hours the day is simply closed.
+                            const next: Holiday = { ...h };
+                            if (l.length) next.intervals = l;
+                            else delete next.intervals;
+                            setHoliday(i, next);
+                          }}
+                        />
+                      </div>
+                    ) : (
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {t('hours.holidayClosed')}
+                      </Typography.Text>
+                    )}
+                  </div>
+                );
+              })}
+              {holidays.length === 0 ? (
+                <Typography.Text type="secondary" data-testid={`${testId}-holidays-empty`}>
+                  {t('hours.holidaysEmpty')}
+                </Typography.Text>
+              ) : null}
+            </div>
+          </>
+        ) : null}
+      </div>
+    </NoFormStyle>
   );
 }
 
