@@ -83,15 +83,6 @@ export interface AgentUpdatedFrame {
   data: Partial<Agent> & { user_id?: string };
 }
 
-/**
- * A conversation an agent holds now (AgentView.current: this tenant's open or pending
- * conversations assigned to them, at most 20, oldest assignment first).
- */
-export type HeldConversation = AgentView['current'][number];
-export const MAX_CURRENT = 20;
-/** A roster row. An older server sends no current: the console checks before using it. */
-export type AgentRow = AgentView;
-export type QueueView = QueueOverview;
 
 /** The fields of an agent's routing state an agent.updated frame may carry. */
 const AGENT_FIELDS = ['presence', 'presence_auto', 'capacity', 'channel_capacity', 'load', 'last_assigned_at', 'updated_at'] as const;
@@ -110,10 +101,10 @@ export const routingApi = {
   me: () => http.get<Agent>('/me/agent'),
   updateMe: (body: AgentUpdateRequest) => http.patch<Agent>('/me/agent', body),
 
-  agents: (tenantId: string) => http.get<Items<AgentRow>>(`${t(tenantId)}/agents`),
+  agents: (tenantId: string) => http.get<Items<AgentView>>(`${t(tenantId)}/agents`),
   /** routing:manage: signs a member off (or on), or sets their capacity and channel caps. */
   updateAgent: (tenantId: string, userId: string, body: AgentUpdateRequest) =>
-    http.patch<AgentRow>(`${t(tenantId)}/agents/${enc(userId)}`, body),
+    http.patch<AgentView>(`${t(tenantId)}/agents/${enc(userId)}`, body),
 
   teams: (tenantId: string) => http.get<Items<Team>>(`${t(tenantId)}/teams`),
   team: (tenantId: string, teamId: string) => http.get<Team>(`${t(tenantId)}/teams/${enc(teamId)}`),
@@ -128,5 +119,5 @@ export const routingApi = {
   saveSettings: (tenantId: string, body: RoutingSettingsRequest) =>
     http.put<RoutingSettings>(`${t(tenantId)}/routing/settings`, body),
 
-  queue: (tenantId: string) => http.get<QueueView>(`${t(tenantId)}/queue`),
+  queue: (tenantId: string) => http.get<QueueOverview>(`${t(tenantId)}/queue`),
 };

@@ -1393,7 +1393,6 @@ const en: Messages = {
       overflowTitle: 'Long waits',
       overflowMinutes: 'Ask to leave a message after',
       overflowMinutesHint: 'Minutes a conversation may wait in the general queue before its customer is asked to leave a message; 0 never. Teams set their own overflow.',
-      overflowRange: 'Enter a whole number from 0 to {{max}}',
       leaveMessage: 'Leave-a-message text',
       leaveMessageHint: 'Sent when a waiting conversation becomes a left message. Leave it empty to send nothing.',
       leaveMessageDefaultHint: 'A suggested text in the tenant’s language is sent.',

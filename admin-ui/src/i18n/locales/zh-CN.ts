@@ -1391,7 +1391,6 @@ const zhCN = {
       overflowTitle: '等待过久',
       overflowMinutes: '排队超过后请客户留言',
       overflowMinutesHint: '会话在综合队列中等待超过这么多分钟后，请客户留言；0 表示不转为留言。团队有自己的溢出设置。',
-      overflowRange: '请输入 0–{{max}} 之间的整数',
       leaveMessage: '留言提示语',
       leaveMessageHint: '排队会话转为留言时发送。留空则不发送。',
       leaveMessageDefaultHint: '将按租户语言发送系统建议的提示语。',

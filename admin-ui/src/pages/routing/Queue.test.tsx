@@ -5,7 +5,7 @@ import Queue from './Queue';
 import { RequireAuth } from '../../auth/guards';
 import { TenantContext } from '../../tenant/TenantContext';
 import { __resetRealtimeForTests } from '../../lib/realtime';
-import type { AgentRow, AgentView, QueueOverview, Team } from '../../api/routing';
+import type { AgentView, QueueOverview, Team } from '../../api/routing';
 import type { PermissionName, Tenant } from '../../api/types';
 import zh from '../../i18n/locales/zh-CN';
 import zhErrors from '../../i18n/locales/errors.zh-CN';
@@ -214,7 +214,7 @@ describe('queue', { timeout: 60_000 }, () => {
 
   it('lists the conversations each agent holds, linking into the inbox', async () => {
     const held = (n: number) => ({ conversation_id: `c-${n}`, contact_name: n === 2 ? '' : `Customer ${n}`, channel: n % 2 ? 'web' : 'email', assigned_at: `2026-05-01T09:0${n}:00Z` });
-    const agents: AgentRow[] = [
+    const agents: AgentView[] = [
       { ...OVERVIEW.agents[0]!, current: [] },
       { ...OVERVIEW.agents[1]!, open: 6, current: [1, 2, 3, 4, 5].map(held) },
     ];

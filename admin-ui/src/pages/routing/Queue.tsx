@@ -12,10 +12,10 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import {
   applyAgentUpdate,
+  type AgentView,
   MAX_CAPACITY,
   PRESENCES,
   routingApi,
-  type AgentRow,
   type AgentUpdateRequest,
   type AgentUpdatedFrame,
   type Presence,
@@ -60,7 +60,7 @@ export default function Queue() {
   const queue = useLoad(() => routingApi.queue(tenantId), [tenantId]);
   const teams = useLoad(() => routingApi.teams(tenantId).then((r) => r.items), [tenantId]);
   const [staleError, setStaleError] = useState<unknown>(null);
-  const [editing, setEditing] = useState<AgentRow | null>(null);
+  const [editing, setEditing] = useState<AgentView | null>(null);
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
   /** The newest agent.updated state per user: a refresh that started earlier must not undo it. */
   const fresh = useRef(new Map<string, AgentUpdatedFrame['data']>());
@@ -138,9 +138,7 @@ export default function Queue() {
 
   const at = data?.at ?? new Date().toISOString();
   const name = (id: string | null) => teamName(t, teamList, id);
-  const agentName = (a: AgentRow) => a.name || a.email;
-  // A server that does not list the held conversations yet: no such column.
-  const showCurrent = !!data?.agents.some((a) => Array.isArray(a.current));
+  const agentName = (a: AgentView) => a.name || a.email;
   const toggle = (id: string) =>
     setExpanded((s) => {
       const next = new Set(s);
@@ -251,13 +249,13 @@ export default function Queue() {
       </Card>
 
       <Card title={t('queue.agents')} styles={{ body: { padding: 0 } }}>
-        <Table<AgentRow>
+        <Table<AgentView>
           rowKey="user_id"
           data-testid="queue-agents"
           loading={queue.loading && !data}
           dataSource={data?.agents ?? []}
           pagination={false}
-          scroll={{ x: showCurrent ? 1240 : 1000 }}
+          scroll={{ x: 1240 }}
           onRow={(a) => testId(`agent-row-${a.user_id}`, { 'data-email': a.email })}
           locale={{ emptyText: t('queue.noAgents') }}
           columns={[
@@ -298,22 +296,16 @@ export default function Queue() {
               render: (_, a) => <CapsTags caps={a.channel_capacity} testId={`agent-caps-${a.user_id}`} />,
             },
             { title: t('queue.openHere'), key: 'open', width: 110, render: (_, a) => <span data-testid={`agent-open-${a.user_id}`}>{a.open}</span> },
-            ...(showCurrent
-              ? [
-                  {
-                    title: (
-                      <Tooltip title={t('queue.currentHint')}>
-                        <span>{t('queue.current')}</span>
-                      </Tooltip>
-                    ),
-                    key: 'current',
-                    width: 260,
-                    render: (_: unknown, a: AgentRow) => (
-                      <Held t={t} tenantId={tenantId} agent={a} all={expanded.has(a.user_id)} onToggle={() => toggle(a.user_id)} />
-                    ),
-                  },
-                ]
-              : []),
+            {
+              title: (
+                <Tooltip title={t('queue.currentHint')}>
+                  <span>{t('queue.current')}</span>
+                </Tooltip>
+              ),
+              key: 'current',
+              width: 260,
+              render: (_, a) => <Held t={t} tenantId={tenantId} agent={a} all={expanded.has(a.user_id)} onToggle={() => toggle(a.user_id)} />,
+            },
             {
               title: t('queue.teams'),
               key: 'teams',
@@ -334,7 +326,7 @@ export default function Queue() {
                     key: 'actions',
                     width: 100,
                     align: 'right' as const,
-                    render: (_: unknown, a: AgentRow) => (
+                    render: (_: unknown, a: AgentView) => (
                       <Button type="link" onClick={() => setEditing(a)} data-testid={`agent-edit-${a.user_id}`}>
                         {t('common.edit')}
                       </Button>
@@ -366,14 +358,14 @@ export default function Queue() {
 }
 
 /** The state of a newer agent.updated frame over a roster row that may be older. */
-function newer(a: AgentRow, d: AgentUpdatedFrame['data'] | undefined): AgentRow {
+function newer(a: AgentView, d: AgentUpdatedFrame['data'] | undefined): AgentView {
   if (!d?.updated_at || Date.parse(d.updated_at) <= Date.parse(a.updated_at)) return a;
   return applyAgentUpdate(a, d);
 }
 
 /** The conversations an agent holds now, each a link into the inbox. */
-function Held({ t, tenantId, agent, all, onToggle }: { t: TFunction; tenantId: string; agent: AgentRow; all: boolean; onToggle: () => void }) {
-  const list = agent.current ?? [];
+function Held({ t, tenantId, agent, all, onToggle }: { t: TFunction; tenantId: string; agent: AgentView; all: boolean; onToggle: () => void }) {
+  const list = agent.current;
   if (!list.length) {
     return (
       <Typography.Text type="secondary" data-testid={`agent-current-${agent.user_id}`}>
@@ -429,7 +421,7 @@ function AgentForm({
   onCancel,
 }: {
   tenantId: string;
-  agent: AgentRow;
+  agent: AgentView;
   connectors: string[];
   onSaved: () => void;
   onCancel: () => void;

@@ -390,7 +390,7 @@ describe('routing: rules', { timeout: 60_000 }, () => {
     await user.click(within(form).getByTestId('routing-outside-message-default'));
     expect(within(form).getByTestId('routing-outside-message')).toBeDisabled();
     await user.click(within(form).getByTestId('routing-save'));
-    await findFieldError('routing-overflow-minutes', zh.routing.rules.overflowRange.replace('{{max}}', '1440'));
+    await findFieldError('routing-overflow-minutes', zh.routing.teams.overflowRange.replace('{{max}}', '1440'));
     const body = api.calls.find((c) => c.method === 'PUT')!.body as Record<string, unknown>;
     expect(body.outside_hours_message).toBe('default');
     expect(body.hours).toEqual(SETTINGS.hours);

@@ -212,7 +212,7 @@ const PLAIN_FIELDS: Record<string, keyof RulesValues> = {
 function plainFieldText(t: TFunction, field: string, err: unknown): string {
   switch (field) {
     case 'overflow_after_minutes':
-      return t('routing.rules.overflowRange', { max: MAX_OVERFLOW_MINUTES });
+      return t('routing.teams.overflowRange', { max: MAX_OVERFLOW_MINUTES });
     case 'outside_hours_message':
     case 'leave_message':
       return t('routing.rules.errors.message', { max: MAX_MESSAGE });
@@ -653,7 +653,7 @@ export function RulesForm({
               extra={t('routing.rules.overflowMinutesHint')}
               rules={[
                 { required: true, message: t('validation.required') },
-                { type: 'number', min: 0, max: MAX_OVERFLOW_MINUTES, message: t('routing.rules.overflowRange', { max: MAX_OVERFLOW_MINUTES }) },
+                { type: 'number', min: 0, max: MAX_OVERFLOW_MINUTES, message: t('routing.teams.overflowRange', { max: MAX_OVERFLOW_MINUTES }) },
               ]}
             >
               <InputNumber min={0} max={MAX_OVERFLOW_MINUTES} precision={0} style={{ width: '100%' }} suffix={t('routing.teams.minutes')} data-testid="routing-overflow-minutes" />
