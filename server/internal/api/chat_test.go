@@ -42,33 +42,6 @@ func hook(e *kefutest.Env, channel, token string, body any) *kefutest.Resp {
 	return e.Do(kefutest.Request{Method: "POST", Path: "/hooks/" + channel, Body: body, Headers: map[string]string{"X-Test-Token": token}})
 }
 
-// oversizedHook posts a 2 MiB webhook. The server answers 413 from the headers and
-// closes without reading the body, so the client's write can lose the race with the
-// close and see a reset instead of the answer: such an attempt is repeated.
-func oversizedHook(t *testing.T, e *kefutest.Env, channel string) int {
-	t.Helper()
-	body := bytes.Repeat([]byte("a"), 2<<20)
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		var req *http.Request
-		req, err = http.NewRequest("POST", e.URL+"/hooks/"+channel, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Test-Token", providerToken)
-		req.Header.Set("Content-Type", "application/json")
-		var res *http.Response
-		res, err = e.Client.Do(req)
-		if err != nil {
-			continue
-		}
-		_ = res.Body.Close()
-		return res.StatusCode
-	}
-	t.Fatalf("oversized body: no answer in 5 attempts: %v", err)
-	return 0
-}
-
 func (ct chatTenant) path(p string) string { return "/api/v1/tenants/" + ct.TenantID + p }
 
 // waitFor polls until cond holds (events and deliveries are asynchronous).
@@ -197,7 +170,7 @@ func TestWebhookDedupeAndRejects(t *testing.T) {
 				t.Errorf("%s: %d, want %d: %.200s", tc.name, r.Status, tc.status, r.Body)
 			}
 		}
-		if st := oversizedHook(t, e, ct.channel); st != http.StatusRequestEntityTooLarge {
+		if st, _ := overLimit(t, e, "/hooks/"+ct.channel, map[string]string{"X-Test-Token": providerToken, "Content-Type": "application/json"}, 2<<20); st != http.StatusRequestEntityTooLarge {
 			t.Errorf("oversized body: %d, want 413", st)
 		}
 		if r := hook(e, uuid.NewString(), providerToken, msg); r.Status != http.StatusNotFound {

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
@@ -143,8 +142,8 @@ func TestHelpCenter(t *testing.T) {
 		e.Call("POST", h+"/faqs/"+draft+"/feedback", "", map[string]any{"helpful": true}).Must(t, http.StatusNotFound)
 		e.Call("POST", h+"/articles/"+archived+"/feedback", "", map[string]any{"helpful": true}).Must(t, http.StatusNotFound)
 		e.Call("POST", h+"/articles/"+faq+"/feedback", "", map[string]any{"helpful": true}).Must(t, http.StatusNotFound)
-		if st, _ := oversizedPost(t, e, h+"/faqs/"+faq+"/feedback", "", []byte(`{"helpful":true,"x":"`+strings.Repeat("x", 2000)+`"}`)); st != http.StatusRequestEntityTooLarge {
-			t.Errorf("oversized feedback: %d", st)
+		if r := e.Call("POST", h+"/faqs/"+faq+"/feedback", "", `{"helpful":true,"x":"`+strings.Repeat("x", 2000)+`"}`); r.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("oversized feedback: %s", r)
 		}
 		ae := e.Call("GET", kb+"/articles/"+art, a.AccessToken, nil).Must(t, http.StatusOK).JSON()
 		fe := e.Call("GET", kb+"/faqs?limit=10", a.AccessToken, nil).Must(t, http.StatusOK).Items()
@@ -420,33 +419,7 @@ func TestKnowledgeSearchImportExportOverHTTP(t *testing.T) {
 	upload("", "x.csv", []byte("question,answer\nq,a\n"), http.StatusBadRequest) // no kind
 	send(kefutest.Request{Method: "POST", Path: kb + "/import?kind=faq", Body: map[string]any{"file": "x"}}, "POST", T+"/import", http.StatusBadRequest)
 	big, ct := multipartFile(t, "big.csv", bytes.Repeat([]byte("q,a\n"), 300<<10))
-	if st, _ := oversizedMultipart(t, e, kb+"/import?kind=faq", a.AccessToken, big, ct); st != http.StatusRequestEntityTooLarge {
+	if st, _ := overLimit(t, e, kb+"/import?kind=faq", map[string]string{"Authorization": "Bearer " + a.AccessToken, "Content-Type": ct}, len(big)); st != http.StatusRequestEntityTooLarge {
 		t.Fatalf("huge import: %d", st)
 	}
-}
-
-// oversizedMultipart posts a body over the server's limit (see oversizedPost).
-func oversizedMultipart(t *testing.T, e *kefutest.Env, path, token string, body []byte, ct string) (int, []byte) {
-	t.Helper()
-	var last error
-	for attempt := 0; attempt < 5; attempt++ {
-		req, err := http.NewRequest("POST", e.URL+path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", ct)
-		res, err := e.Client.Do(req)
-		if err != nil {
-			last = err
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		defer res.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(res.Body)
-		return res.StatusCode, b.Bytes()
-	}
-	t.Fatalf("oversized multipart: %v", last)
-	return 0, nil
 }
