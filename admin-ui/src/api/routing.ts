@@ -22,6 +22,7 @@ export type {
   BusinessHours,
   CreateTeamRequest,
   HoursInterval,
+  LiveAgent,
   OutsideHours,
   Presence,
   QueueOverview,
@@ -82,7 +83,6 @@ export interface AgentUpdatedFrame {
   user_id: string;
   data: Partial<Agent> & { user_id?: string };
 }
-
 
 /** The fields of an agent's routing state an agent.updated frame may carry. */
 const AGENT_FIELDS = ['presence', 'presence_auto', 'capacity', 'channel_capacity', 'load', 'last_assigned_at', 'updated_at'] as const;

@@ -4675,7 +4675,14 @@ export interface components {
             team_ids: string[];
             /** @description This tenant's open or pending conversations assigned to them. */
             open: number;
-            /** @description The first 20 of those, oldest assignment first: what a supervisor can open and watch. */
+            /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. */
+            channel_capacity: {
+                [key: string]: number;
+            };
+        };
+        /** @description An agent in the live view, with the conversations they hold. */
+        LiveAgent: components["schemas"]["AgentView"] & {
+            /** @description The first 20 of the conversations counted in open, oldest assignment first: what a supervisor can open and watch. */
             current: {
                 /** Format: uuid */
                 conversation_id: string;
@@ -4685,10 +4692,6 @@ export interface components {
                 /** Format: date-time */
                 assigned_at: string | null;
             }[];
-            /** @description Optional caps per channel type (connector name → most open conversations of that type at once, across tenants), within capacity. */
-            channel_capacity: {
-                [key: string]: number;
-            };
         };
         AgentList: {
             items: components["schemas"]["AgentView"][];
@@ -4854,7 +4857,7 @@ export interface components {
             queues: components["schemas"]["QueueStat"][];
             /** @description At most 500, best first within each queue. */
             items: components["schemas"]["WaitingItem"][];
-            agents: components["schemas"]["AgentView"][];
+            agents: components["schemas"]["LiveAgent"][];
             /** Format: date-time */
             at: string;
             /** @description Unassigned conversations whose customers left a message: in the inbox, outside the live queue. */

@@ -100,6 +100,8 @@ export type BotSettingsInput = Required<Omit<S['BotSettingsRequest'], 'llm' | 'l
 // Routing: presence and capacity, teams, rules and the live queue.
 export type Agent = S['Agent'];
 export type AgentView = S['AgentView'];
+/** An agent in the live view: AgentView and the conversations they hold. */
+export type LiveAgent = S['LiveAgent'];
 export type Presence = Agent['presence'];
 export type AgentUpdateRequest = S['AgentUpdateRequest'];
 export type Team = S['Team'];

@@ -30,12 +30,17 @@ type AgentView struct {
 	Role  string      `json:"role"`
 	Teams []uuid.UUID `json:"team_ids"`
 	Open  int         `json:"open"`
-	// Current lists the first MaxCurrent of those, oldest assignment first, so a
-	// supervisor can open and watch them.
+}
+
+// LiveAgent is an agent in the supervisor's live view: their state and the
+// conversations they hold, the first MaxCurrent of them, oldest assignment first,
+// for the supervisor to open and watch.
+type LiveAgent struct {
+	AgentView
 	Current []Held `json:"current"`
 }
 
-// MaxCurrent bounds AgentView.Current; Open says how many there are in all.
+// MaxCurrent bounds LiveAgent.Current; Open says how many there are in all.
 const MaxCurrent = 20
 
 // Held is a conversation an agent holds now.
@@ -68,7 +73,7 @@ type WaitingItem struct {
 type Overview struct {
 	Queues []QueueStat   `json:"queues"`
 	Items  []WaitingItem `json:"items"`
-	Agents []AgentView   `json:"agents"`
+	Agents []LiveAgent   `json:"agents"`
 	// LeftMessages counts unassigned conversations whose customers left a message
 	// (they wait in the inbox, outside the live queue).
 	LeftMessages int       `json:"left_messages"`
@@ -521,9 +526,20 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 		pos[k]++
 		items[i] = WaitingItem{ConversationID: q.ID, TeamID: q.TeamID, Priority: q.Priority, QueuedAt: q.QueuedAt, Position: pos[k]}
 	}
-	agents, err := s.Store.Roster(ctx)
+	roster, err := s.Store.Roster(ctx)
 	if err != nil {
 		return Overview{}, err
+	}
+	held, err := s.Store.Held(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
+	agents := make([]LiveAgent, len(roster))
+	for i, v := range roster {
+		agents[i] = LiveAgent{AgentView: v, Current: held[v.UserID]}
+		if agents[i].Current == nil {
+			agents[i].Current = []Held{}
+		}
 	}
 	left, err := s.Store.LeftMessages(ctx)
 	if err != nil {

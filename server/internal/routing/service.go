@@ -68,6 +68,9 @@ type Store interface {
 	// Roster lists the tenant's members with their routing state, names, role, teams
 	// and how many of the tenant's conversations they hold.
 	Roster(ctx context.Context) ([]AgentView, error)
+	// Held lists, per agent, the first MaxCurrent open or pending conversations of
+	// the tenant they hold, oldest assignment first.
+	Held(ctx context.Context) (map[uuid.UUID][]Held, error)
 	// LeaveMessage takes a waiting conversation out of the live queue as a left
 	// message; false if it no longer waits.
 	LeaveMessage(ctx context.Context, conversationID uuid.UUID, at time.Time) (bool, error)

@@ -56,7 +56,7 @@ function msg(p: Partial<Message> & { id: string }): Message {
 }
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 1, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 1, current: [], ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 1, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 1, ...p };
 }
 
 const AGENTS = [

@@ -5,7 +5,7 @@ import Queue from './Queue';
 import { RequireAuth } from '../../auth/guards';
 import { TenantContext } from '../../tenant/TenantContext';
 import { __resetRealtimeForTests } from '../../lib/realtime';
-import type { AgentView, QueueOverview, Team } from '../../api/routing';
+import type { AgentView, LiveAgent, QueueOverview, Team } from '../../api/routing';
 import type { PermissionName, Tenant } from '../../api/types';
 import zh from '../../i18n/locales/zh-CN';
 import zhErrors from '../../i18n/locales/errors.zh-CN';
@@ -41,8 +41,13 @@ const SALES: Team = {
   updated_at: '2026-05-01T10:00:00Z',
 };
 
-function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
+function agent(p: Partial<LiveAgent> & { user_id: string; name: string; email: string }): LiveAgent {
   return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, current: [], ...p };
+}
+
+/** What PATCH …/agents/:id answers: the agent without the live view's current list. */
+function view({ current: _, ...a }: LiveAgent): AgentView {
+  return a;
 }
 
 const OVERVIEW: QueueOverview = {
@@ -135,7 +140,7 @@ describe('queue', { timeout: 60_000 }, () => {
       ...sessionRoutes(),
       'GET /api/v1/tenants/t1/queue': () => json(200, overview),
       'GET /api/v1/tenants/t1/teams': () => json(200, { items: [SALES] }),
-      'PATCH /api/v1/tenants/t1/agents/u2': (c) => json(200, { ...OVERVIEW.agents[1], ...(c.body as object) }),
+      'PATCH /api/v1/tenants/t1/agents/u2': (c) => json(200, { ...view(OVERVIEW.agents[1]!), ...(c.body as object) }),
     });
     // A hidden page does not poll: every fetch below comes from an event or a save.
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
@@ -214,7 +219,7 @@ describe('queue', { timeout: 60_000 }, () => {
 
   it('lists the conversations each agent holds, linking into the inbox', async () => {
     const held = (n: number) => ({ conversation_id: `c-${n}`, contact_name: n === 2 ? '' : `Customer ${n}`, channel: n % 2 ? 'web' : 'email', assigned_at: `2026-05-01T09:0${n}:00Z` });
-    const agents: AgentView[] = [
+    const agents: LiveAgent[] = [
       { ...OVERVIEW.agents[0]!, current: [] },
       { ...OVERVIEW.agents[1]!, open: 6, current: [1, 2, 3, 4, 5].map(held) },
     ];
@@ -248,7 +253,7 @@ describe('queue', { timeout: 60_000 }, () => {
         json(200, { items: [{ id: 'ch1', tenant_id: 't1', connector: 'line', name: 'LINE', config: {}, enabled: true, created_at: '', updated_at: '', webhook_url: '', widget_snippet: null }] }),
       'PATCH /api/v1/tenants/t1/agents/u2': [
         () => json(400, { type: 'about:blank', title: 'Error', status: 400, code: 'request.invalid', field: 'channel_capacity', detail: 'each cap must be between 0 and 100.', request_id: 'r' }),
-        (c) => json(200, { ...OVERVIEW.agents[1], ...(c.body as object) }),
+        (c) => json(200, { ...view(OVERVIEW.agents[1]!), ...(c.body as object) }),
       ],
     });
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });

@@ -13,6 +13,7 @@ import { useTranslation } from 'react-i18next';
 import {
   applyAgentUpdate,
   type AgentView,
+  type LiveAgent,
   MAX_CAPACITY,
   PRESENCES,
   routingApi,
@@ -249,7 +250,7 @@ export default function Queue() {
       </Card>
 
       <Card title={t('queue.agents')} styles={{ body: { padding: 0 } }}>
-        <Table<AgentView>
+        <Table<LiveAgent>
           rowKey="user_id"
           data-testid="queue-agents"
           loading={queue.loading && !data}
@@ -326,7 +327,7 @@ export default function Queue() {
                     key: 'actions',
                     width: 100,
                     align: 'right' as const,
-                    render: (_: unknown, a: AgentView) => (
+                    render: (_: unknown, a: LiveAgent) => (
                       <Button type="link" onClick={() => setEditing(a)} data-testid={`agent-edit-${a.user_id}`}>
                         {t('common.edit')}
                       </Button>
@@ -358,13 +359,13 @@ export default function Queue() {
 }
 
 /** The state of a newer agent.updated frame over a roster row that may be older. */
-function newer(a: AgentView, d: AgentUpdatedFrame['data'] | undefined): AgentView {
+function newer(a: LiveAgent, d: AgentUpdatedFrame['data'] | undefined): LiveAgent {
   if (!d?.updated_at || Date.parse(d.updated_at) <= Date.parse(a.updated_at)) return a;
   return applyAgentUpdate(a, d);
 }
 
 /** The conversations an agent holds now, each a link into the inbox. */
-function Held({ t, tenantId, agent, all, onToggle }: { t: TFunction; tenantId: string; agent: AgentView; all: boolean; onToggle: () => void }) {
+function Held({ t, tenantId, agent, all, onToggle }: { t: TFunction; tenantId: string; agent: LiveAgent; all: boolean; onToggle: () => void }) {
   const list = agent.current;
   if (!list.length) {
     return (

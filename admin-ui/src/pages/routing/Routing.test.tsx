@@ -14,7 +14,7 @@ import { fill, findFieldError, json, mockApi, problem, renderApp, sessionRoutes 
 const tenant: Tenant = { id: 't1', name: 'Acme', slug: 'acme', status: 'active', timezone: 'Asia/Shanghai', locale: 'zh-CN', require_2fa: false, created_at: '2026-01-01T00:00:00Z' };
 
 function agent(p: Partial<AgentView> & { user_id: string; name: string; email: string }): AgentView {
-  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, current: [], ...p };
+  return { presence: 'online', presence_auto: false, capacity: 5, channel_capacity: {}, load: 0, last_assigned_at: null, updated_at: '2026-05-01T10:00:00Z', role: 'agent', team_ids: [], open: 0, ...p };
 }
 
 const AGENTS = [agent({ user_id: 'u1', name: 'Ada', email: 'ada@example.com', role: 'owner' }), agent({ user_id: 'u2', name: 'Bo', email: 'bo@example.com' })];

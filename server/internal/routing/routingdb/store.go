@@ -684,24 +684,7 @@ func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
 		Open            int
 	}
 	var tms []memberRow
-	var held []struct {
-		AssigneeID     uuid.UUID
-		ConversationID uuid.UUID
-		ContactName    string
-		Channel        string
-		AssignedAt     *time.Time
-	}
 	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		// Ranked per agent so one busy agent cannot crowd the others out of the list.
-		if err := tx.Raw("SELECT assignee_id, conversation_id, contact_name, channel, assigned_at FROM ("+
-			"SELECT c.assignee_id, c.id AS conversation_id, COALESCE(ct.name, '') AS contact_name, COALESCE(ch.connector, '') AS channel, c.assigned_at, "+
-			"row_number() OVER (PARTITION BY c.assignee_id ORDER BY c.assigned_at, c.id) AS rn "+
-			"FROM conversations c LEFT JOIN contacts ct ON ct.tenant_id = c.tenant_id AND ct.id = c.contact_id "+
-			"LEFT JOIN channels ch ON ch.tenant_id = c.tenant_id AND ch.id = c.channel_id "+
-			"WHERE c.tenant_id = ? AND c.assignee_id IS NOT NULL AND c.status IN ('open', 'pending')) h "+
-			"WHERE rn <= ? ORDER BY assignee_id, rn", tid, routing.MaxCurrent).Scan(&held).Error; err != nil {
-			return err
-		}
 		if err := tx.Raw("SELECT m.user_id, COALESCE(a.presence, 'offline') AS presence, COALESCE(a.presence_auto, false) AS presence_auto, "+
 			"COALESCE(a.capacity, ?) AS capacity, COALESCE(a.channel_capacity, '{}') AS channel_capacity, COALESCE(a.load, 0) AS load, "+
 			"a.last_assigned_at, a.updated_at, m.created_at, "+
@@ -720,11 +703,6 @@ func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
 	for _, m := range tms {
 		teams[m.UserID] = append(teams[m.UserID], m.TeamID)
 	}
-	current := map[uuid.UUID][]routing.Held{}
-	for _, h := range held {
-		current[h.AssigneeID] = append(current[h.AssigneeID], routing.Held{ConversationID: h.ConversationID,
-			ContactName: h.ContactName, Channel: h.Channel, AssignedAt: h.AssignedAt})
-	}
 	out := make([]routing.AgentView, len(rows))
 	for i, r := range rows {
 		// A member who never used routing has no agents row: their state is the
@@ -738,10 +716,40 @@ func (s *Store) Roster(ctx context.Context) ([]routing.AgentView, error) {
 		if v.Teams == nil {
 			v.Teams = []uuid.UUID{}
 		}
-		if v.Current = current[r.UserID]; v.Current == nil {
-			v.Current = []routing.Held{}
-		}
 		out[i] = v
+	}
+	return out, nil
+}
+
+func (s *Store) Held(ctx context.Context) (map[uuid.UUID][]routing.Held, error) {
+	tid, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		AssigneeID     uuid.UUID
+		ConversationID uuid.UUID
+		ContactName    string
+		Channel        string
+		AssignedAt     *time.Time
+	}
+	err = s.DB.View(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		// Ranked per agent so one busy agent cannot crowd the others out of the list.
+		return tx.Raw("SELECT assignee_id, conversation_id, contact_name, channel, assigned_at FROM ("+
+			"SELECT c.assignee_id, c.id AS conversation_id, COALESCE(ct.name, '') AS contact_name, COALESCE(ch.connector, '') AS channel, c.assigned_at, "+
+			"row_number() OVER (PARTITION BY c.assignee_id ORDER BY c.assigned_at, c.id) AS rn "+
+			"FROM conversations c LEFT JOIN contacts ct ON ct.tenant_id = c.tenant_id AND ct.id = c.contact_id "+
+			"LEFT JOIN channels ch ON ch.tenant_id = c.tenant_id AND ch.id = c.channel_id "+
+			"WHERE c.tenant_id = ? AND c.assignee_id IS NOT NULL AND c.status IN ('open', 'pending')) h "+
+			"WHERE rn <= ? ORDER BY assignee_id, rn", tid, routing.MaxCurrent).Scan(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list held conversations: %w", err)
+	}
+	out := map[uuid.UUID][]routing.Held{}
+	for _, r := range rows {
+		out[r.AssigneeID] = append(out[r.AssigneeID], routing.Held{ConversationID: r.ConversationID,
+			ContactName: r.ContactName, Channel: r.Channel, AssignedAt: r.AssignedAt})
 	}
 	return out, nil
 }
